@@ -1,0 +1,115 @@
+"""The ``secure-base`` command: start the course in Voilà on this computer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import webbrowser
+from pathlib import Path
+
+from .journal import JOURNAL_ENV, default_journal_path
+
+WELCOME = "00_welcome.ipynb"
+DEFAULT_PORT = 8866
+#: A kernel nobody is connected to is stopped after this many seconds without activity.
+CULL_IDLE_SECONDS = 600
+CULL_INTERVAL_SECONDS = 60
+
+
+def course_dir() -> Path:
+    """The course notebooks: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_course", here.parent / "course"):
+        if (candidate / WELCOME).is_file():
+            return candidate
+    raise SystemExit("The course notebooks could not be found; please reinstall the course.")
+
+
+def voila_argv(port: int, *, token: bool = True) -> list[str]:
+    """The Voilà settings a course needs, as command-line options."""
+    return [
+        str(course_dir()),
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        "--Voila.log_level=WARN",
+        # Learners see the course, never its code or a Python traceback.
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        # Each page view starts a kernel; stop the ones whose page has gone, never an open one.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
+        "--MappingKernelManager.cull_connected=False",
+        # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
+        "--KernelManager.transport=ipc",
+        f"--Voila.auto_token={token}",
+    ]
+
+
+def serve(port: int, open_browser: bool, journal: Path | None, token: bool = True) -> int:
+    path = journal.expanduser().resolve() if journal else default_journal_path()
+    # Kernels inherit this environment, so every page writes to the same journal.
+    os.environ[JOURNAL_ENV] = str(path)
+
+    from voila.app import Voila
+
+    class CourseServer(Voila):
+        """Voilà, opening the welcome module instead of the file list."""
+
+        def launch_browser(self) -> None:
+            url = f"{self.connection_url}voila/render/{WELCOME}"
+            provider = getattr(self, "identity_provider", None)
+            if provider is not None and provider.token:
+                url += f"?token={provider.token}"
+            print(
+                f"The course is running at:\n\n    {url}\n\n"
+                f"Your journal is kept in {os.environ[JOURNAL_ENV]}\n"
+                "Press Ctrl-C to stop the course.",
+                flush=True,
+            )
+            if open_browser:
+                webbrowser.open(url)
+
+    try:
+        CourseServer.launch_instance(argv=voila_argv(port, token=token))
+    except KeyboardInterrupt:
+        pass
+    print("The course has stopped. Your journal is saved.", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="secure-base",
+        description="Team as a Secure Base: a reflective course for practice supervisors.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("serve", help="start the course and open it in your browser")
+    run.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
+    run.add_argument(
+        "--no-browser", action="store_true", help="print the course's address, do not open it"
+    )
+    run.add_argument(
+        "--journal",
+        type=Path,
+        help=f"journal file to use (default: ${JOURNAL_ENV}, else your user data folder)",
+    )
+    run.add_argument(
+        "--no-token",
+        action="store_true",
+        help="serve without an access token (only on a computer nobody else uses)",
+    )
+    where = commands.add_parser("where", help="show where your journal and the course are kept")
+    where.set_defaults(command="where")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        if not 0 < args.port < 65536:
+            parser.error("--port must be between 1 and 65535")
+        return serve(args.port, not args.no_browser, args.journal, token=not args.no_token)
+    print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The learner's journal: plain Python, versioned, serialisable, no widgets inside.
+
+A journal is a map of entries. Each entry has a key (``<kind>/<name>``, for example
+``reflection/availability.general.signal-availability``), a value and the time it was last
+changed. Merging two journals keeps the newer entry for each key, so loading a saved file,
+meeting a copy written by another page of the course, or resuming from a download are one
+operation. Clearing an entry keeps it, empty, with its time, so a merge cannot bring back
+text the learner removed.
+
+:class:`FileStore` keeps a journal in one JSON file: written atomically (temporary file,
+fsync, replace), the previous version kept beside it, and merged with what is on disk under
+a lock, because every page of a Voilà course runs in its own kernel and two pages may save
+at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "FORMAT",
+    "SCHEMA_VERSION",
+    "Entry",
+    "FileStore",
+    "Journal",
+    "JournalError",
+    "default_journal_path",
+]
+
+FORMAT = "secure-base-journal"
+SCHEMA_VERSION = 1
+#: The environment variable that sets where the journal file lives.
+JOURNAL_ENV = "SECURE_BASE_JOURNAL"
+#: The largest journal file the course will read (a long course of writing is well under 1 MB).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The longest text one entry may hold.
+MAX_TEXT_CHARS = 20_000
+KINDS = frozenset({"reflection"})
+
+
+class JournalError(ValueError):
+    """A journal file or entry that cannot be accepted, with a message fit for the learner."""
+
+
+def now() -> str:
+    """The current time as an ISO 8601 string in UTC, to the microsecond."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_time(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise JournalError(f"{where}: the time is missing")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise JournalError(f"{where}: {value!r} is not a date and time") from None
+    if parsed.tzinfo is None:
+        raise JournalError(f"{where}: the time has no time zone")
+    return parsed.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: str
+    updated: str
+
+    def newer_than(self, other: Entry) -> bool:
+        return self.updated > other.updated
+
+
+def _check_key(key: str) -> str:
+    kind, sep, name = key.partition("/")
+    if not sep or kind not in KINDS or not name or len(key) > 200:
+        raise JournalError(f"{key!r} is not a journal entry key")
+    return key
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise JournalError("a reflection must be text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise JournalError(
+            f"This reflection is longer than {MAX_TEXT_CHARS:,} characters, the most one box "
+            "can keep. Please shorten it."
+        )
+    return text
+
+
+class Journal:
+    """Everything a learner has written, entry by entry, each with its time."""
+
+    def __init__(self, entries: dict[str, Entry] | None = None, created: str | None = None):
+        self._entries: dict[str, Entry] = dict(entries or {})
+        self.created = created or now()
+
+    # -- reading -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._entries))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Journal) and self._entries == other._entries
+
+    def get(self, key: str) -> Entry | None:
+        return self._entries.get(key)
+
+    def reflection(self, prompt_id: str) -> str:
+        entry = self._entries.get(f"reflection/{prompt_id}")
+        return entry.value if entry else ""
+
+    def reflections(self) -> dict[str, Entry]:
+        """The reflections with text in them, by prompt id."""
+        return {
+            key.partition("/")[2]: entry
+            for key, entry in sorted(self._entries.items())
+            if key.startswith("reflection/") and entry.value.strip()
+        }
+
+    @property
+    def updated(self) -> str | None:
+        return max((e.updated for e in self._entries.values()), default=None)
+
+    # -- writing -------------------------------------------------------------------------
+    def set(self, key: str, value: str, when: str | None = None) -> bool:
+        """Set an entry; return whether anything changed."""
+        _check_key(key)
+        value = _check_text(value)
+        current = self._entries.get(key)
+        if current is not None and current.value == value:
+            return False
+        stamp = when or now()
+        if current is not None and stamp <= current.updated:
+            # Keep time moving forward for this entry even if the clock stepped back.
+            stamp = _after(current.updated)
+        self._entries[key] = Entry(value, stamp)
+        return True
+
+    def set_reflection(self, prompt_id: str, text: str) -> bool:
+        return self.set(f"reflection/{prompt_id}", text)
+
+    def merge(self, other: Journal) -> int:
+        """Take every entry of ``other`` that is newer than ours; return how many changed."""
+        changed = 0
+        for key, theirs in other._entries.items():
+            ours = self._entries.get(key)
+            if ours is None or theirs.newer_than(ours):
+                self._entries[key] = theirs
+                changed += 1
+        self.created = min(self.created, other.created)
+        return changed
+
+    # -- serialising ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": SCHEMA_VERSION,
+            "created": self.created,
+            "entries": {
+                key: {"value": e.value, "updated": e.updated}
+                for key, e in sorted(self._entries.items())
+            },
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Journal:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise JournalError("This is not a Team as a Secure Base journal.")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise JournalError("The journal does not say which version it is.")
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"This journal was written by a newer version of the course (format {version}); "
+                "please update the course to open it."
+            )
+        data = _migrate(data, version)
+        created = _parse_time(data.get("created"), "created")
+        raw_entries = data.get("entries")
+        if not isinstance(raw_entries, dict):
+            raise JournalError("The journal has no entries section.")
+        entries = {}
+        for key, raw in raw_entries.items():
+            _check_key(key)
+            if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
+                raise JournalError(f"The entry {key!r} is not in the expected shape.")
+            entries[key] = Entry(_check_text(raw["value"]), _parse_time(raw["updated"], key))
+        return cls(entries, created)
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Journal:
+        if len(text) > MAX_FILE_BYTES:
+            raise JournalError("The journal file is too large to be a course journal.")
+        try:
+            data = json.loads(text)
+        except (ValueError, UnicodeDecodeError):
+            raise JournalError("The journal file is damaged: it is not valid JSON.") from None
+        return cls.from_dict(data)
+
+
+def _after(stamp: str) -> str:
+    return (datetime.fromisoformat(stamp) + timedelta(microseconds=1)).isoformat(
+        timespec="microseconds"
+    )
+
+
+def _migrate(data: dict, version: int) -> dict:
+    """Bring an older journal up to :data:`SCHEMA_VERSION`, one step at a time."""
+    # Version 1 is the first format; later versions add their steps here.
+    return data
+
+
+def default_journal_path() -> Path:
+    """Where the journal lives: ``$SECURE_BASE_JOURNAL``, else the user's data directory."""
+    configured = os.environ.get(JOURNAL_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("secure-base", appauthor=False) / "journal.json"
+
+
+class FileStore:
+    """A journal kept in one JSON file, with the previous version beside it."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".bak")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read(self) -> tuple[Journal, str | None]:
+        """The journal on disk, and a warning if the main file had to be set aside."""
+        try:
+            return Journal.loads(self.path.read_bytes()), None
+        except FileNotFoundError:
+            return Journal(), None
+        except JournalError as exc:
+            problem = str(exc)
+        # The main file is unreadable: keep it for inspection, fall back to the backup.
+        aside = self.path.with_name(f"{self.path.name}.unreadable-{now()[:19].replace(':', '')}")
+        os.replace(self.path, aside)
+        try:
+            journal = Journal.loads(self.backup_path.read_bytes())
+            recovered = "the previous saved copy was restored"
+        except (FileNotFoundError, JournalError):
+            journal = Journal()
+            recovered = "a new journal was started"
+        return journal, (
+            f"Your journal file could not be read ({problem}); {recovered}. "
+            f"The unreadable file was kept as {aside.name}."
+        )
+
+    def load(self) -> tuple[Journal, str | None]:
+        """Read the journal; a missing file gives an empty journal."""
+        with self._locked():
+            return self._read()
+
+    def save(self, journal: Journal) -> Journal:
+        """Merge ``journal`` into what is on disk, write it atomically, and return the result.
+
+        The caller's journal is updated in place with anything newer found on disk, so a page
+        that stays open sees what other pages saved.
+        """
+        with self._locked():
+            on_disk, _warning = self._read()
+            on_disk.merge(journal)
+            journal.merge(on_disk)
+            self._write(on_disk.dumps())
+        return journal
+
+    def _write(self, text: str) -> None:
+        directory = self.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=".journal-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if self.path.exists():
+                os.replace(self.path, self.backup_path)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        if hasattr(os, "O_DIRECTORY"):
+            dir_fd = os.open(directory, os.O_DIRECTORY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)

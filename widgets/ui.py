@@ -1,0 +1,365 @@
+"""What a learner sees: the page frame, navigation, reflection fields and summaries.
+
+Notebooks stay thin: a module opens with ``page = course_page("<module>")`` and calls a few
+methods of the page where the course needs something more than prose. Every piece of course
+text shown here comes from :mod:`widgets.content`; every piece of learner text is escaped
+before it is put into HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import HTML, display
+
+from .content import Course, Module, Prompt, load_course
+from .journal import FileStore, Journal, JournalError, default_journal_path
+
+__all__ = ["CoursePage", "ReflectionField", "Session", "course_page", "session"]
+
+
+class Session:
+    """One page's view of the learner's journal: loaded once, saved on every change."""
+
+    def __init__(self, store: FileStore):
+        self.store = store
+        self.journal, self.warning = store.load()
+
+    def save(self) -> None:
+        self.store.save(self.journal)
+
+
+_session: Session | None = None
+
+
+def session() -> Session:
+    """The journal session of this kernel (each Voilà page has its own kernel)."""
+    global _session
+    if _session is None or _session.store.path != default_journal_path():
+        _session = Session(FileStore(default_journal_path()))
+    return _session
+
+
+def _local_time(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+
+
+class ReflectionField(w.VBox):
+    """A labelled text box for one prompt, kept in the journal as the learner types."""
+
+    def __init__(self, prompt: Prompt, sess: Session, **kwargs: Any):
+        self.prompt = prompt
+        self._session = sess
+        self._text = w.Textarea(
+            value=sess.journal.reflection(prompt.id),
+            description=prompt.text,
+            placeholder="Write your reflection here. It is saved as you type.",
+            continuous_update=True,
+            layout=w.Layout(width="100%", flex_flow="column"),
+        )
+        self._text.add_class("sb-reflection-text")
+        children: list[w.Widget] = [self._text]
+        if prompt.nudge:
+            children.append(w.HTML(f'<p class="sb-nudge">{escape(prompt.nudge)}</p>'))
+        self._status = w.HTML("", layout=w.Layout(min_height="1.5em"))
+        self._status.add_class("sb-status")
+        children.append(self._status)
+        super().__init__(children, **kwargs)
+        self.add_class("sb-reflection")
+        self._text.observe(self._on_change, names="value")
+
+    @property
+    def value(self) -> str:
+        return self._text.value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._text.value = text
+
+    @property
+    def status(self) -> str:
+        return self._status.value
+
+    def _say(self, message: str, *, problem: bool = False) -> None:
+        css = "sb-status-problem" if problem else "sb-status-ok"
+        role = "alert" if problem else "status"
+        self._status.value = f'<span class="{css}" role="{role}">{escape(message)}</span>'
+
+    def _on_change(self, change: dict) -> None:
+        try:
+            changed = self._session.journal.set_reflection(self.prompt.id, change["new"])
+        except JournalError as exc:
+            self._say(f"Not saved. {exc}", problem=True)
+            return
+        if not changed:
+            return
+        try:
+            self._session.save()
+        except OSError as exc:
+            self._say(
+                "Not saved: the journal file could not be written "
+                f"({exc.strerror or exc}). Your text is still here; copy it somewhere "
+                "safe before closing this page.",
+                problem=True,
+            )
+            return
+        entry = self._session.journal.get(f"reflection/{self.prompt.id}")
+        self._say(f"Saved at {_local_time(entry.updated)}" if entry else "Saved")
+
+
+# -- HTML pieces ------------------------------------------------------------------------
+
+STYLE = """
+<style>
+.sb-page { --sb-ink: #1b1b1b; --sb-accent: #0b5a75; --sb-soft: #eef5f7; --sb-line: #b7ccd4; }
+.sb-nav { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; align-items: baseline;
+  justify-content: space-between; padding: .6rem .9rem; margin: .5rem 0 1rem;
+  background: #eef5f7; border: 1px solid #b7ccd4; border-radius: 6px; font-size: 1rem; }
+.sb-nav a { color: #0b5a75; font-weight: 600; text-decoration: underline; }
+.sb-nav a:focus-visible, .sb-contents summary:focus-visible { outline: 3px solid #d45d00;
+  outline-offset: 2px; }
+.sb-nav .sb-where { color: #1b1b1b; }
+.sb-contents summary { cursor: pointer; color: #0b5a75; font-weight: 600; }
+.sb-contents ol { margin: .4rem 0 0 1.2rem; }
+.sb-contents [aria-current="page"] { font-weight: 700; color: #1b1b1b; text-decoration: none; }
+.sb-belief { font-size: 1.15rem; color: #0b5a75; font-style: italic; margin: .25rem 0 1rem; }
+.sb-stage-question { color: #333; font-style: italic; margin: .2rem 0 .6rem; }
+.sb-reflection { margin: 0 0 1.1rem; padding: .6rem .8rem .2rem; border-left: 4px solid #0b5a75;
+  background: #fafcfd; }
+.sb-reflection .widget-textarea { width: 100%; }
+.sb-reflection .widget-label { white-space: normal !important; width: auto !important;
+  max-width: none !important; overflow: visible !important; text-overflow: clip !important;
+  font-size: 1rem; line-height: 1.45; color: #1b1b1b; font-weight: 600; margin: 0 0 .35rem;
+  height: auto !important; text-align: left !important; }
+.sb-reflection textarea { min-height: 6.5em; font-size: 1rem; line-height: 1.45; width: 100%;
+  box-sizing: border-box; }
+.sb-reflection textarea:focus-visible { outline: 3px solid #d45d00; outline-offset: 1px; }
+.sb-nudge { margin: .35rem 0 0; color: #3d4b50; font-size: .95rem; }
+.sb-nudge::before { content: "Try: "; font-weight: 600; }
+.sb-status { font-size: .9rem; }
+.sb-status-ok { color: #1d6b35; }
+.sb-status-problem { color: #a3000b; font-weight: 600; }
+.sb-notice { padding: .6rem .9rem; border: 2px solid #a3000b; border-radius: 6px; }
+.sb-figure { margin: 1rem 0; max-width: 680px; }
+.sb-figure svg { width: 100%; height: auto; }
+.sb-figure figcaption { margin-top: .5rem; }
+.sb-summary-domain { margin-top: 1.5rem; }
+.sb-summary-answer { white-space: pre-wrap; margin: .25rem 0 1rem 1rem; padding: .4rem .7rem;
+  border-left: 3px solid #b7ccd4; }
+.sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
+  font-size: .95rem; }
+</style>
+"""
+
+
+def _nav(course: Course, current: Module, where: str) -> str:
+    index = course.modules.index(current)
+    prev = course.modules[index - 1] if index > 0 else None
+    nxt = course.modules[index + 1] if index + 1 < len(course.modules) else None
+    items = "".join(
+        (
+            f'<li><a href="{m.file}" aria-current="page">{escape(m.title)}</a></li>'
+            if m == current
+            else f'<li><a href="{m.file}">{escape(m.title)}</a></li>'
+        )
+        for m in course.modules
+    )
+    parts = []
+    if prev:
+        parts.append(f'<a href="{prev.file}" rel="prev">← Previous: {escape(prev.title)}</a>')
+    parts.append(
+        f'<span class="sb-where">Module {index + 1} of {len(course.modules)}: '
+        f"{escape(current.title)}</span>"
+    )
+    if nxt:
+        parts.append(f'<a href="{nxt.file}" rel="next">Next: {escape(nxt.title)} →</a>')
+    parts.append(
+        f'<details class="sb-contents"><summary>Contents</summary><ol>{items}</ol></details>'
+    )
+    label = "Course navigation" if where == "top" else "Course navigation, end of page"
+    return f'<nav class="sb-nav" aria-label="{label}">{"".join(parts)}</nav>'
+
+
+def model_svg(course: Course) -> str:
+    """The model as a picture: five domains around the team as a secure base."""
+    import math
+
+    cx, cy, r_centre, r_orbit, r_node = 340, 250, 92, 180, 70
+    colours = ["#0b5a75", "#6b3d8f", "#8a4a00", "#1d6b35", "#9b1c3c"]
+    nodes = []
+    for i, domain in enumerate(course.domains):
+        angle = -math.pi / 2 + i * 2 * math.pi / len(course.domains)
+        x = cx + r_orbit * math.cos(angle)
+        y = cy + r_orbit * math.sin(angle)
+        belief_lines = _wrap(f"“{domain.belief}”", 16)
+        tspans = "".join(
+            f'<tspan x="{x:.0f}" dy="{1.2 if j else 0.4}em">{escape(line)}</tspan>'
+            for j, line in enumerate(belief_lines)
+        )
+        nodes.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{x:.0f}" y2="{y:.0f}" stroke="#7a8f96" '
+            f'stroke-width="2"/>'
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r_node}" fill="#ffffff" '
+            f'stroke="{colours[i % len(colours)]}" stroke-width="4"/>'
+            f'<text x="{x:.0f}" y="{y - 22:.0f}" text-anchor="middle" font-weight="700" '
+            f'font-size="17" fill="{colours[i % len(colours)]}">{escape(domain.title)}</text>'
+            f'<text x="{x:.0f}" y="{y - 6:.0f}" text-anchor="middle" font-size="13" '
+            f'fill="#1b1b1b">{tspans}</text>'
+        )
+    desc = (
+        "The team as a secure base sits at the centre, linked to five domains around it: "
+        + "; ".join(f"{d.title}, where the belief is “{d.belief}”" for d in course.domains)
+        + "."
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 680 500" role="img" '
+        'aria-labelledby="sb-model-title sb-model-desc" focusable="false">'
+        '<title id="sb-model-title">The team as a secure base model</title>'
+        f'<desc id="sb-model-desc">{escape(desc)}</desc>'
+        + "".join(nodes)
+        + f'<circle cx="{cx}" cy="{cy}" r="{r_centre}" fill="#eef5f7" stroke="#0b5a75" '
+        'stroke-width="4"/>'
+        f'<text x="{cx}" y="{cy - 8}" text-anchor="middle" font-size="18" font-weight="700" '
+        f'fill="#1b1b1b">Team as a</text><text x="{cx}" y="{cy + 16}" text-anchor="middle" '
+        'font-size="18" font-weight="700" fill="#1b1b1b">secure base</text></svg>'
+    )
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def credits_html(course: Course) -> str:
+    src = course.source
+    refs = "".join(
+        f'<li>{escape(r.citation)} <a href="{escape(r.url)}">doi:{escape(r.doi)}</a></li>'
+        for r in course.references
+    )
+    authors = ", ".join(src.authors[:-1]) + " and " + src.authors[-1]
+    return (
+        '<section class="sb-credits" aria-labelledby="sb-credits-heading">'
+        '<h2 id="sb-credits-heading">Credits and references</h2>'
+        f"<p>This course is built on the {escape(src.kind.lower())} "
+        f"<cite>{escape(src.title)}</cite> by {escape(authors)} ({escape(src.institution)}), "
+        f"published by the {escape(src.programme)} and funded by the {escape(src.funder)}. "
+        "Its reflective questions have been rewritten for this course; the original tool is "
+        f'available from the <a href="{escape(src.url)}">Practice Supervisor Development '
+        "Programme website</a>.</p>"
+        f"<p>The references the tool cites:</p><ul>{refs}</ul></section>"
+    )
+
+
+class CoursePage:
+    """One module of the course, as the learner sees it."""
+
+    def __init__(self, module_key: str, course: Course | None = None):
+        self.course = course or load_course()
+        self.module = self.course.module(module_key)
+        self.session = session()
+        self.fields: dict[str, ReflectionField] = {}
+
+    # Each method displays its part where the notebook calls it.
+    def header(self) -> None:
+        display(HTML(STYLE + _nav(self.course, self.module, "top")))
+        if self.session.warning:
+            display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
+        if self.module.domain:
+            domain = self.course.domain(self.module.domain)
+            display(HTML(f'<p class="sb-belief">“{escape(domain.belief)}”</p>'))
+
+    def footer(self) -> None:
+        display(HTML(_nav(self.course, self.module, "bottom")))
+
+    def reflect(self, stage: str) -> w.VBox:
+        """The reflection fields of one stage of this module's domain."""
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain to reflect on")
+        stage_info = self.course.stage(stage)
+        prompts = self.course.prompts_for(self.module.domain, stage)
+        fields = [ReflectionField(p, self.session) for p in prompts]
+        self.fields.update({f.prompt.id: f for f in fields})
+        box = w.VBox(
+            [w.HTML(f'<p class="sb-stage-question">{escape(stage_info.question)}</p>'), *fields]
+        )
+        box.add_class("sb-stage")
+        display(box)
+        return box
+
+    def model(self) -> None:
+        items = "".join(
+            f"<li><strong>{escape(d.title)}</strong>: “{escape(d.belief)}”. "
+            f"{escape(d.meaning)}</li>"
+            for d in self.course.domains
+        )
+        display(
+            HTML(
+                f'<figure class="sb-figure">{model_svg(self.course)}'
+                "<figcaption>The five domains of the team as a secure base, each with the "
+                f"belief it helps a social worker hold:<ul>{items}</ul></figcaption></figure>"
+            )
+        )
+
+    def stages(self) -> None:
+        items = "".join(
+            f"<li><strong>{escape(s.title)}</strong>: {escape(s.question)}</li>"
+            for s in self.course.stages
+        )
+        display(HTML(f'<ol class="sb-stages">{items}</ol>'))
+
+    def summary(self) -> None:
+        """Everything the learner has written, by domain and stage, with its prompt."""
+        display(HTML(summary_html(self.course, self.session.journal)))
+
+    def credits(self) -> None:
+        display(HTML(credits_html(self.course)))
+
+
+def summary_html(course: Course, journal: Journal) -> str:
+    written = journal.reflections()
+    if not written:
+        return (
+            '<p class="sb-summary-empty">You have not written any reflections yet. They will '
+            "appear here, by domain and stage, as you work through the modules.</p>"
+        )
+    parts = [
+        f'<p class="sb-summary-count">You have written {len(written)} reflection'
+        f"{'' if len(written) == 1 else 's'} so far.</p>"
+    ]
+    for domain in course.domains:
+        module = next(m for m in course.modules if m.domain == domain.key)
+        blocks = []
+        for stage in course.stages:
+            answers = [
+                f'<dt>{escape(p.text)}</dt><dd class="sb-summary-answer">'
+                f"{escape(written[p.id].value)}</dd>"
+                for p in course.prompts_for(domain.key, stage.key)
+                if p.id in written
+            ]
+            if answers:
+                blocks.append(f"<h4>{escape(stage.title)}</h4><dl>{''.join(answers)}</dl>")
+        body = (
+            "".join(blocks)
+            if blocks
+            else f'<p>Nothing written yet. <a href="{module.file}">Go to {escape(domain.title)}'
+            "</a>.</p>"
+        )
+        parts.append(
+            f'<section class="sb-summary-domain"><h3>{escape(domain.title)}</h3>{body}</section>'
+        )
+    return "".join(parts)
+
+
+def course_page(module_key: str) -> CoursePage:
+    """Open a module: show its navigation and return the page for the notebook to use."""
+    page = CoursePage(module_key)
+    page.header()
+    return page
