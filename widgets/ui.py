@@ -147,6 +147,7 @@ STYLE = """
 .sb-figure svg { width: 100%; height: auto; }
 .sb-figure figcaption { margin-top: .5rem; }
 .sb-summary-domain { margin-top: 1.5rem; }
+.sb-summary-prompt { font-weight: 600; margin: .6rem 0 .2rem; }
 .sb-summary-answer { white-space: pre-wrap; margin: .25rem 0 1rem 1rem; padding: .4rem .7rem;
   border-left: 3px solid #b7ccd4; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
@@ -161,21 +162,21 @@ def _nav(course: Course, current: Module, where: str) -> str:
     nxt = course.modules[index + 1] if index + 1 < len(course.modules) else None
     items = "".join(
         (
-            f'<li><a href="{m.file}" aria-current="page">{escape(m.title)}</a></li>'
+            f'<li><a href="{m.file}" target="_self" aria-current="page">{escape(m.title)}</a></li>'
             if m == current
-            else f'<li><a href="{m.file}">{escape(m.title)}</a></li>'
+            else f'<li><a href="{m.file}" target="_self">{escape(m.title)}</a></li>'
         )
         for m in course.modules
     )
     parts = []
     if prev:
-        parts.append(f'<a href="{prev.file}" rel="prev">← Previous: {escape(prev.title)}</a>')
+        parts.append(f'<a href="{prev.file}" target="_self" rel="prev">← Previous: {escape(prev.title)}</a>')
     parts.append(
         f'<span class="sb-where">Module {index + 1} of {len(course.modules)}: '
         f"{escape(current.title)}</span>"
     )
     if nxt:
-        parts.append(f'<a href="{nxt.file}" rel="next">Next: {escape(nxt.title)} →</a>')
+        parts.append(f'<a href="{nxt.file}" target="_self" rel="next">Next: {escape(nxt.title)} →</a>')
     parts.append(
         f'<details class="sb-contents"><summary>Contents</summary><ol>{items}</ol></details>'
     )
@@ -187,7 +188,7 @@ def model_svg(course: Course) -> str:
     """The model as a picture: five domains around the team as a secure base."""
     import math
 
-    cx, cy, r_centre, r_orbit, r_node = 340, 250, 92, 180, 70
+    cx, cy, r_centre, r_orbit, r_node = 340, 250, 90, 178, 76
     colours = ["#0b5a75", "#6b3d8f", "#8a4a00", "#1d6b35", "#9b1c3c"]
     nodes = []
     for i, domain in enumerate(course.domains):
@@ -205,7 +206,7 @@ def model_svg(course: Course) -> str:
             f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r_node}" fill="#ffffff" '
             f'stroke="{colours[i % len(colours)]}" stroke-width="4"/>'
             f'<text x="{x:.0f}" y="{y - 22:.0f}" text-anchor="middle" font-weight="700" '
-            f'font-size="17" fill="{colours[i % len(colours)]}">{escape(domain.title)}</text>'
+            f'font-size="15" fill="{colours[i % len(colours)]}">{escape(domain.title)}</text>'
             f'<text x="{x:.0f}" y="{y - 6:.0f}" text-anchor="middle" font-size="13" '
             f'fill="#1b1b1b">{tspans}</text>'
         )
@@ -272,14 +273,19 @@ class CoursePage:
         display(HTML(STYLE + _nav(self.course, self.module, "top")))
         if self.session.warning:
             display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
+        title = self.course.title if self.module.key == "welcome" else self.module.title
+        heading = f'<h1 class="sb-title">{escape(title)}</h1>'
         if self.module.domain:
             domain = self.course.domain(self.module.domain)
-            display(HTML(f'<p class="sb-belief">“{escape(domain.belief)}”</p>'))
+            heading += f'<p class="sb-belief">“{escape(domain.belief)}”</p>'
+        elif self.module.key == "welcome":
+            heading += f'<p class="sb-belief">{escape(self.course.subtitle)}</p>'
+        display(HTML(heading))
 
     def footer(self) -> None:
         display(HTML(_nav(self.course, self.module, "bottom")))
 
-    def reflect(self, stage: str) -> w.VBox:
+    def reflect(self, stage: str) -> None:
         """The reflection fields of one stage of this module's domain."""
         if not self.module.domain:
             raise ValueError(f"module {self.module.key!r} has no domain to reflect on")
@@ -292,7 +298,6 @@ class CoursePage:
         )
         box.add_class("sb-stage")
         display(box)
-        return box
 
     def model(self) -> None:
         items = "".join(
@@ -339,17 +344,17 @@ def summary_html(course: Course, journal: Journal) -> str:
         blocks = []
         for stage in course.stages:
             answers = [
-                f'<dt>{escape(p.text)}</dt><dd class="sb-summary-answer">'
-                f"{escape(written[p.id].value)}</dd>"
+                f'<p class="sb-summary-prompt">{escape(p.text)}</p>'
+                f'<div class="sb-summary-answer">{escape(written[p.id].value)}</div>"
                 for p in course.prompts_for(domain.key, stage.key)
                 if p.id in written
             ]
             if answers:
-                blocks.append(f"<h4>{escape(stage.title)}</h4><dl>{''.join(answers)}</dl>")
+                blocks.append(f"<h4>{escape(stage.title)}</h4>{''.join(answers)}")
         body = (
             "".join(blocks)
             if blocks
-            else f'<p>Nothing written yet. <a href="{module.file}">Go to {escape(domain.title)}'
+            else f'<p>Nothing written yet. <a href="{module.file}" target="_self">Go to {escape(domain.title)}'
             "</a>.</p>"
         )
         parts.append(
