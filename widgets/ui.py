@@ -345,7 +345,7 @@ def summary_html(course: Course, journal: Journal) -> str:
         for stage in course.stages:
             answers = [
                 f'<p class="sb-summary-prompt">{escape(p.text)}</p>'
-                f'<div class="sb-summary-answer">{escape(written[p.id].value)}</div>"
+                f'<div class="sb-summary-answer">{escape(written[p.id].value)}</div>'
                 for p in course.prompts_for(domain.key, stage.key)
                 if p.id in written
             ]

@@ -1,0 +1,163 @@
+"""The course content: its schema, its coverage of the source tool, and its own words."""
+
+import importlib.util
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from widgets.content import ContentError, content_root, load_course, parse_course
+
+DATA = Path(__file__).parent / "data"
+SOURCE = json.loads((DATA / "source_items.json").read_text(encoding="utf-8"))
+SOURCE_IDS = {item["id"] for item in SOURCE["items"]}
+
+_spec = importlib.util.spec_from_file_location("fingerprints", DATA / "make_source_fingerprints.py")
+fingerprints_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fingerprints_module)
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course()
+
+
+def test_project_keeps_all_121_source_ids():
+    assert len(SOURCE_IDS) == 121
+
+
+def test_every_source_item_is_carried_by_a_prompt(course):
+    missing = SOURCE_IDS - course.source_ids()
+    assert not missing, f"source items with no prompt: {sorted(missing)}"
+
+
+def test_no_prompt_names_an_unknown_source_item(course):
+    unknown = course.source_ids() - SOURCE_IDS
+    assert not unknown, f"prompts name items the tool does not have: {sorted(unknown)}"
+
+
+def test_a_prompt_carries_items_of_its_own_domain_and_stage(course):
+    for prompt in course.prompts:
+        for item in prompt.source:
+            domain, stage, _n = item.split(".")
+            assert (domain, stage) == (prompt.domain, prompt.stage), prompt.id
+
+
+def test_the_model_has_five_domains_with_their_beliefs_and_four_stages(course):
+    assert [d.key for d in course.domains] == [
+        "availability", "sensitivity", "acceptance", "cooperation", "belonging",
+    ]
+    assert [d.belief for d in course.domains] == [
+        "People are there for me",
+        "My feelings are manageable",
+        "I don’t always have to be strong",
+        "I can work with others to find a solution",
+        "I am valued and I belong",
+    ]
+    assert [s.key for s in course.stages] == [
+        "general", "fine_tuning", "sustaining", "practical",
+    ]
+
+
+def test_every_domain_has_prompts_in_every_stage(course):
+    for domain in course.domains:
+        for stage in course.stages:
+            assert course.prompts_for(domain.key, stage.key), (domain.key, stage.key)
+
+
+def test_seven_modules_in_file_order(course):
+    assert [m.file for m in course.modules] == [
+        "00_welcome.ipynb", "01_availability.ipynb", "02_sensitivity.ipynb",
+        "03_acceptance.ipynb", "04_cooperation.ipynb", "05_belonging.ipynb",
+        "06_closing.ipynb",
+    ]
+
+
+def test_no_prompt_copies_its_source_item(course):
+    """No run of six words in a prompt (or its nudge) matches the wording of any item."""
+    run = SOURCE["run"]
+    item_prints = {item["id"]: set(item["fingerprints"]) for item in SOURCE["items"]}
+    every_print = set().union(*item_prints.values())
+    for prompt in course.prompts:
+        for text in filter(None, (prompt.text, prompt.nudge)):
+            copied = fingerprints_module.fingerprints(text, run) & every_print
+            assert not copied, f"{prompt.id} repeats the source tool's wording"
+
+
+def test_the_copy_check_does_catch_a_copied_item():
+    # A guard on the test above: the tool's own first item, as it is published, is caught.
+    ours = "How available are you to your team? Have you discussed this thoroughly"
+    item = next(i for i in SOURCE["items"] if i["id"] == "availability.general.1")
+    assert fingerprints_module.fingerprints(ours) & set(item["fingerprints"])
+
+
+def test_course_text_uses_british_spelling(course):
+    texts = [p.text for p in course.prompts] + [p.nudge or "" for p in course.prompts]
+    texts += [d.meaning for d in course.domains]
+    american = re.compile(r"\b(\w+iz(e|es|ed|ing|ation)|behavior|color|center|program)\b", re.I)
+    allowed = {"size", "sizes", "seize"}
+    for text in texts:
+        for match in american.finditer(text):
+            assert match.group(0).lower() in allowed, f"American spelling: {match.group(0)!r}"
+
+
+# -- the schema refuses bad content, saying where ------------------------------------------
+
+
+@pytest.fixture
+def content_copy(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(content_root(), target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_the_copy_parses(content_copy):
+    assert parse_course(content_copy) == load_course()
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("prompts/availability.toml", 'stage = "general"', 'stage = "genral"', "stage"),
+        ("prompts/availability.toml", "source = [", "sources = [", "unknown key"),
+        ("prompts/availability.toml", 'source = ["availability.general.1"]',
+         'source = ["availability.general.one"]', "not a source item id"),
+        ("prompts/availability.toml", 'source = ["availability.general.1"]',
+         "source = []", "names no source item"),
+        ("prompts/availability.toml", "[[prompt]]\nid = ", "[[prompt]]\nnudge = 3\nid = ",
+         "expected text"),
+        ("prompts/availability.toml", "?\"\n", ".\"\n", "ends with '?'"),
+        ("course.toml", 'belief = "People are there for me"', 'belief = ""', "must not be empty"),
+        ("course.toml", 'domain = "sensitivity"', 'domain = "sensitivty"', "no known domain"),
+        ("course.toml", "[[stages]]", "[[stagez]]", "unknown key"),
+        ("course.toml", 'title = "Team as a Secure Base"', 'title = "Team as a Secure Base',
+         "not valid TOML"),
+    ],
+)
+def test_bad_content_is_refused_with_a_clear_message(content_copy, file, old, new, message):
+    _replace(content_copy / file, old, new)
+    with pytest.raises(ContentError, match=re.escape(message)) as info:
+        parse_course(content_copy)
+    assert file.split("/")[-1] in str(info.value) or "course.toml" in str(info.value)
+
+
+def test_duplicate_prompt_ids_are_refused(content_copy):
+    path = content_copy / "prompts" / "availability.toml"
+    first = path.read_text(encoding="utf-8").split("[[prompt]]")[1]
+    path.write_text(path.read_text(encoding="utf-8") + "\n[[prompt]]" + first, encoding="utf-8")
+    with pytest.raises(ContentError, match="appears more than once"):
+        parse_course(content_copy)
+
+
+def test_a_missing_prompt_file_is_refused(content_copy):
+    (content_copy / "prompts" / "belonging.toml").unlink()
+    with pytest.raises(ContentError, match="belonging.toml: missing"):
+        parse_course(content_copy)

@@ -1,0 +1,206 @@
+"""The journal: round trips, merging, atomic saving, and files it must refuse."""
+
+import json
+import multiprocessing
+import os
+
+import pytest
+
+from widgets.journal import (
+    MAX_TEXT_CHARS,
+    SCHEMA_VERSION,
+    FileStore,
+    Journal,
+    JournalError,
+    default_journal_path,
+)
+
+
+def test_round_trip_through_json():
+    journal = Journal()
+    journal.set_reflection("availability.general.signal", "We post in the team chat.")
+    journal.set_reflection("sensitivity.general.notice", "Ünïcödé and <b>tags</b> & “quotes”")
+    again = Journal.loads(journal.dumps())
+    assert again == journal
+    assert again.reflection("sensitivity.general.notice") == "Ünïcödé and <b>tags</b> & “quotes”"
+    assert again.to_dict()["version"] == SCHEMA_VERSION
+
+
+def test_round_trip_through_the_file_store(tmp_path):
+    store = FileStore(tmp_path / "j" / "journal.json")
+    journal, warning = store.load()
+    assert warning is None and len(journal) == 0
+    journal.set_reflection("availability.general.signal", "First thoughts")
+    store.save(journal)
+    reloaded, warning = FileStore(tmp_path / "j" / "journal.json").load()
+    assert warning is None
+    assert reloaded.reflection("availability.general.signal") == "First thoughts"
+
+
+def test_an_unchanged_value_is_not_a_change():
+    journal = Journal()
+    assert journal.set_reflection("a.b.c", "text") is True
+    stamp = journal.get("reflection/a.b.c").updated
+    assert journal.set_reflection("a.b.c", "text") is False
+    assert journal.get("reflection/a.b.c").updated == stamp
+
+
+def test_merge_keeps_the_newer_entry_for_each_key():
+    ours, theirs = Journal(), Journal()
+    ours.set("reflection/a.b.one", "ours, old", when="2026-01-01T10:00:00.000000+00:00")
+    theirs.set("reflection/a.b.one", "theirs, new", when="2026-01-02T10:00:00.000000+00:00")
+    theirs.set("reflection/a.b.two", "only theirs", when="2026-01-01T09:00:00.000000+00:00")
+    ours.set("reflection/a.b.three", "only ours", when="2026-01-03T09:00:00.000000+00:00")
+    assert ours.merge(theirs) == 2
+    assert ours.reflection("a.b.one") == "theirs, new"
+    assert ours.reflection("a.b.two") == "only theirs"
+    assert ours.reflection("a.b.three") == "only ours"
+    # Merging an older copy back changes nothing.
+    older = Journal()
+    older.set("reflection/a.b.one", "stale", when="2025-12-31T10:00:00.000000+00:00")
+    assert ours.merge(older) == 0
+    assert ours.reflection("a.b.one") == "theirs, new"
+
+
+def test_cleared_text_is_not_brought_back_by_a_merge():
+    ours = Journal()
+    ours.set_reflection("a.b.c", "something private")
+    copy = Journal.loads(ours.dumps())
+    ours.set_reflection("a.b.c", "")
+    ours.merge(copy)
+    assert ours.reflection("a.b.c") == ""
+    assert ours.reflections() == {}
+
+
+def test_two_pages_saving_to_one_file_keep_both_texts(tmp_path):
+    path = tmp_path / "journal.json"
+    page_one = FileStore(path)
+    page_two = FileStore(path)
+    j1, _ = page_one.load()
+    j2, _ = page_two.load()
+    j1.set_reflection("availability.general.one", "written on page one")
+    page_one.save(j1)
+    j2.set_reflection("sensitivity.general.two", "written on page two")
+    page_two.save(j2)
+    final, _ = FileStore(path).load()
+    assert final.reflection("availability.general.one") == "written on page one"
+    assert final.reflection("sensitivity.general.two") == "written on page two"
+    # The page that saved last also sees what the other page wrote.
+    assert j2.reflection("availability.general.one") == "written on page one"
+
+
+def _save_many(path: str, worker: int, count: int) -> None:
+    store = FileStore(path)
+    journal, _ = store.load()
+    for n in range(count):
+        journal.set_reflection(f"domain.stage.w{worker}-n{n}", f"worker {worker} note {n}")
+        store.save(journal)
+
+
+def test_concurrent_processes_lose_no_entry(tmp_path):
+    path = str(tmp_path / "journal.json")
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_save_many, args=(path, w, 15)) for w in range(4)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(60)
+        assert p.exitcode == 0
+    final, warning = FileStore(path).load()
+    assert warning is None
+    assert len(final.reflections()) == 4 * 15
+
+
+def test_saving_keeps_the_previous_version_and_leaves_no_temporary_files(tmp_path):
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "version one")
+    store.save(journal)
+    journal.set_reflection("a.b.c", "version two")
+    store.save(journal)
+    assert Journal.loads(store.backup_path.read_text()).reflection("a.b.c") == "version one"
+    assert Journal.loads(store.path.read_text()).reflection("a.b.c") == "version two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "journal.json", "journal.json.bak", "journal.json.lock",
+    ]
+
+
+def test_a_damaged_file_is_kept_aside_and_the_backup_restored(tmp_path):
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "kept safe")
+    store.save(journal)
+    journal.set_reflection("a.b.c", "kept safe, then more")
+    store.save(journal)
+    store.path.write_text('{"format": "secure-base-journal", "vers')  # a torn write
+    recovered, warning = store.load()
+    assert recovered.reflection("a.b.c") == "kept safe"
+    assert "could not be read" in warning and "previous saved copy was restored" in warning
+    kept = [p for p in tmp_path.iterdir() if ".unreadable-" in p.name]
+    assert len(kept) == 1 and kept[0].read_text().startswith('{"format"')
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json at all", "not valid JSON"),
+        ("[]", "not a Team as a Secure Base journal"),
+        ('{"format": "something-else", "version": 1}', "not a Team as a Secure Base journal"),
+        ('{"format": "secure-base-journal", "version": 99, "created": "x", "entries": {}}',
+         "newer version of the course"),
+        ('{"format": "secure-base-journal", "version": "1", "entries": {}}',
+         "does not say which version"),
+        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00+00:00",'
+         ' "entries": {"reflection/a.b.c": {"value": 5, "updated": "2026-01-01T00:00:00+00:00"}}}',
+         "must be text"),
+        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00+00:00",'
+         ' "entries": {"password/x": {"value": "", "updated": "2026-01-01T00:00:00+00:00"}}}',
+         "not a journal entry key"),
+        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00",'
+         ' "entries": {}}', "no time zone"),
+    ],
+)
+def test_bad_journal_files_are_refused_with_a_clear_message(text, message):
+    with pytest.raises(JournalError, match=message):
+        Journal.loads(text)
+
+
+def test_an_oversized_file_is_refused():
+    with pytest.raises(JournalError, match="too large"):
+        Journal.loads(b" " * (9 * 1024 * 1024))
+
+
+def test_oversized_text_is_refused_and_the_journal_is_unchanged():
+    journal = Journal()
+    journal.set_reflection("a.b.c", "short")
+    with pytest.raises(JournalError, match="longer than"):
+        journal.set_reflection("a.b.c", "x" * (MAX_TEXT_CHARS + 1))
+    assert journal.reflection("a.b.c") == "short"
+
+
+def test_time_only_moves_forward_for_an_entry():
+    journal = Journal()
+    journal.set("reflection/a.b.c", "later", when="2026-06-01T00:00:00.000000+00:00")
+    journal.set("reflection/a.b.c", "clock went back", when="2026-05-01T00:00:00.000000+00:00")
+    entry = journal.get("reflection/a.b.c")
+    assert entry.value == "clock went back"
+    assert entry.updated > "2026-06-01T00:00:00.000000+00:00"
+
+
+def test_the_journal_location_can_be_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "mine.json"))
+    assert default_journal_path() == tmp_path / "mine.json"
+    monkeypatch.delenv("SECURE_BASE_JOURNAL")
+    assert default_journal_path().name == "journal.json"
+    assert "secure-base" in str(default_journal_path())
+
+
+def test_the_saved_file_is_plain_readable_json(tmp_path):
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "café")
+    store.save(journal)
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    assert data["format"] == "secure-base-journal"
+    assert data["entries"]["reflection/a.b.c"]["value"] == "café"
+    assert os.stat(store.path).st_size < 1000

@@ -1,0 +1,56 @@
+"""The module notebooks: committed clean, thin, and in step with the course's module list."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from widgets.cli import course_dir
+from widgets.content import load_course
+
+COURSE = Path(__file__).resolve().parent.parent / "course"
+NOTEBOOKS = sorted(COURSE.glob("*.ipynb"))
+ALLOWED_METADATA = {"kernelspec", "language_info"}
+
+
+def test_the_notebooks_are_the_modules_of_the_course():
+    assert [p.name for p in NOTEBOOKS] == [m.file for m in load_course().modules]
+
+
+def test_the_checkout_course_is_the_one_served():
+    assert course_dir() == COURSE
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs_or_volatile_metadata(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert set(nb["metadata"]) <= ALLOWED_METADATA, "notebook metadata beyond the kernel"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for cell in nb["cells"]:
+        assert set(cell.get("metadata", {})) == set(), f"cell {cell.get('id')} has metadata"
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"cell {cell['id']} has outputs"
+            assert cell["execution_count"] is None, f"cell {cell['id']} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_thin_prose_and_a_few_widget_calls(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    module = next(m for m in load_course().modules if m.file == path.name)
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code[0] == f'from widgets import course_page\n\npage = course_page("{module.key}")'
+    assert code[-1] == "page.footer()"
+    for source in code[1:]:
+        assert source.startswith("page.") and "\n" not in source, source
+    if module.domain:
+        stages = [s.key for s in load_course().stages]
+        assert [s for s in code if s.startswith("page.reflect")] == [
+            f'page.reflect("{k}")' for k in stages
+        ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_learner_facing_text_has_no_placeholders(path):
+    text = path.read_text(encoding="utf-8").lower()
+    for word in ("todo", "lorem", "ipsum", "fixme", "tbd", "xxx"):
+        assert word not in text, word

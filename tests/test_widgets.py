@@ -1,0 +1,150 @@
+"""The page widgets, tested through their state, without a browser."""
+
+import re
+
+import pytest
+
+from widgets import ui
+from widgets.content import load_course
+from widgets.journal import MAX_TEXT_CHARS, FileStore
+
+
+@pytest.fixture
+def journal_file(tmp_path, monkeypatch):
+    path = tmp_path / "journal.json"
+    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(path))
+    monkeypatch.setattr(ui, "_session", None)
+    return path
+
+
+@pytest.fixture
+def course():
+    return load_course()
+
+
+def new_page(module_key: str) -> ui.CoursePage:
+    """A fresh page, as after a reload: a new kernel with a new session."""
+    ui._session = None
+    return ui.CoursePage(module_key)
+
+
+def test_a_reflection_field_is_labelled_with_its_prompt(journal_file, course):
+    page = new_page("availability")
+    page.reflect("general")
+    prompts = course.prompts_for("availability", "general")
+    assert [f.prompt.id for f in page.fields.values()] == [p.id for p in prompts]
+    field = page.fields[prompts[0].id]
+    state = field._text.get_state()
+    assert state["description"] == prompts[0].text
+    assert state["continuous_update"] is True
+    assert state["value"] == ""
+
+
+def test_typing_saves_to_the_journal_and_survives_a_reload(journal_file, course):
+    prompt = course.prompts_for("sensitivity", "fine_tuning")[0]
+    page = new_page("sensitivity")
+    page.reflect("fine_tuning")
+    page.fields[prompt.id].value = "A colleague caring for a parent finds calls at 9 hard."
+    assert re.fullmatch(r'<span class="sb-status-ok" role="status">Saved at \d\d:\d\d</span>',
+                        page.fields[prompt.id].status)
+    saved, _ = FileStore(journal_file).load()
+    assert saved.reflection(prompt.id) == "A colleague caring for a parent finds calls at 9 hard."
+
+    reloaded = new_page("sensitivity")
+    reloaded.reflect("fine_tuning")
+    assert reloaded.fields[prompt.id].value.startswith("A colleague caring")
+
+
+def test_text_is_there_in_the_next_module(journal_file, course):
+    prompt = course.prompts_for("acceptance", "general")[0]
+    page = new_page("acceptance")
+    page.reflect("general")
+    page.fields[prompt.id].value = "We celebrate after court."
+    closing = new_page("closing")
+    html = ui.summary_html(closing.course, closing.session.journal)
+    assert "We celebrate after court." in html
+    assert prompt.text in ui.summary_html(course, closing.session.journal)
+
+
+def test_oversized_text_is_refused_with_a_message_and_nothing_saved_is_lost(journal_file, course):
+    prompt = course.prompts_for("availability", "general")[0]
+    page = new_page("availability")
+    page.reflect("general")
+    page.fields[prompt.id].value = "The first, sensible reflection."
+    page.fields[prompt.id].value = "x" * (MAX_TEXT_CHARS + 5)
+    assert "Not saved" in page.fields[prompt.id].status
+    assert 'role="alert"' in page.fields[prompt.id].status
+    # The box keeps what the learner typed; the journal keeps the last text it accepted.
+    assert len(page.fields[prompt.id].value) == MAX_TEXT_CHARS + 5
+    saved, _ = FileStore(journal_file).load()
+    assert saved.reflection(prompt.id) == "The first, sensible reflection."
+
+
+def test_a_failed_save_is_reported_and_the_text_stays_in_the_box(journal_file, course,
+                                                                monkeypatch):
+    prompt = course.prompts_for("cooperation", "general")[0]
+    page = new_page("cooperation")
+    page.reflect("general")
+
+    def broken_save(journal):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(page.session.store, "save", broken_save)
+    page.fields[prompt.id].value = "Allocation meetings feel fairer when minuted."
+    assert "Not saved" in page.fields[prompt.id].status
+    assert "Permission denied" in page.fields[prompt.id].status
+    assert page.fields[prompt.id].value == "Allocation meetings feel fairer when minuted."
+
+
+def test_learner_text_is_escaped_in_the_summary(journal_file, course):
+    prompt = course.prompts_for("belonging", "general")[0]
+    page = new_page("belonging")
+    page.reflect("general")
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    page.fields[prompt.id].value = hostile
+    html = ui.summary_html(course, new_page("closing").session.journal)
+    assert "<img" not in html and "<script" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_the_summary_says_so_when_nothing_is_written(journal_file, course):
+    html = ui.summary_html(course, new_page("closing").session.journal)
+    assert "You have not written any reflections yet" in html
+
+
+def test_navigation_links_previous_next_and_contents(course):
+    module = course.module("sensitivity")
+    nav = ui._nav(course, module, "top")
+    assert 'href="01_availability.ipynb" target="_self" rel="prev"' in nav
+    assert 'href="03_acceptance.ipynb" target="_self" rel="next"' in nav
+    assert 'href="02_sensitivity.ipynb" target="_self" aria-current="page"' in nav
+    assert nav.count("<li>") == 7
+    assert "Module 3 of 7: Sensitivity" in nav
+    first = ui._nav(course, course.modules[0], "top")
+    last = ui._nav(course, course.modules[-1], "bottom")
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+def test_the_model_picture_has_a_text_alternative(course):
+    svg = ui.model_svg(course)
+    assert 'role="img"' in svg and 'aria-labelledby="sb-model-title sb-model-desc"' in svg
+    for domain in course.domains:
+        assert domain.title in svg
+        assert domain.belief in svg
+
+
+def test_credits_name_the_source_its_authors_funder_and_references(course):
+    html = ui.credits_html(course)
+    for text in ("Team as a Secure Base Model in Online and Hybrid Spaces", "Biggart",
+                 "Cook", "Carder", "University of East Anglia", "Department for Education",
+                 "10.1108/JCS-07-2020-0031", "10.1016/j.childyouth.2017.10.031"):
+        assert text in html
+
+
+def test_a_domain_module_cannot_reflect_on_a_missing_stage(journal_file):
+    page = new_page("availability")
+    with pytest.raises(KeyError):
+        page.reflect("not_a_stage")
+    with pytest.raises(ValueError, match="no domain"):
+        new_page("welcome").reflect("general")
