@@ -1,0 +1,131 @@
+"""Fixtures for the browser tests: a course server of our own and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("SECURE_BASE_CHROMIUM") or shutil.which("chromium")
+    return candidate if candidate and os.access(candidate, os.X_OK) else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def secure_base_command() -> list[str]:
+    script = Path(sys.executable).with_name("secure-base")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "widgets.cli"]
+
+
+class CourseServer:
+    """``secure-base serve`` in a process of its own, stopped by its process id."""
+
+    def __init__(self, journal: Path, extra: tuple[str, ...] = ()):
+        self.journal = journal
+        self.port = free_port()
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [*secure_base_command(), "serve", "--no-browser", f"--port={self.port}",
+             f"--journal={journal}", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.url = self._wait_for_url()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _wait_for_url(self, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                if self.process.poll() is not None:
+                    break
+                continue
+            self.output.append(line)
+            match = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/\S+)", line)
+            if match:
+                return match.group(1)
+        self.stop()
+        raise RuntimeError("the course server did not start:\n" + "".join(self.output))
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def module_url(self, file: str) -> str:
+        base, _, query = self.url.partition("?")
+        return base.rsplit("/", 1)[0] + f"/{file}" + (f"?{query}" if query else "")
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        return self.process.returncode
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        message = ("Chromium was not found: install Debian's chromium package or set "
+                   "SECURE_BASE_CHROMIUM")
+        if os.environ.get("CI"):
+            pytest.fail(message + " (browser tests must run in CI)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def course_server(tmp_path_factory):
+    server = CourseServer(tmp_path_factory.mktemp("learner") / "journal.json")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    ARTIFACTS.mkdir(exist_ok=True)

@@ -1,0 +1,111 @@
+"""The course in a real browser: Voilà, served by ``secure-base serve``, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import psutil
+import pytest
+
+from widgets.content import load_course
+
+from .conftest import ARTIFACTS, CourseServer
+
+pytestmark = pytest.mark.browser
+COURSE = load_course()
+
+
+def open_module(page, server, file: str) -> None:
+    page.goto(server.module_url(file))
+    wait_until_ready(page, file)
+
+
+def wait_until_ready(page, file: str) -> None:
+    """Every cell has run (the closing navigation is drawn) and every widget is on screen."""
+    page.wait_for_selector("nav.sb-nav >> nth=1", state="attached")
+    module = next(m for m in COURSE.modules if m.file == file)
+    if module.domain:
+        expected = len(COURSE.prompts_for(module.domain))
+        page.wait_for_function(
+            f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
+        )
+
+
+@pytest.mark.parametrize("module", COURSE.modules, ids=lambda m: m.key)
+def test_every_module_renders_without_errors_or_code(page, course_server, module):
+    open_module(page, course_server, module.file)
+    page.screenshot(path=str(ARTIFACTS / f"{module.file[:-6]}.png"))
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .jp-InputPrompt").count() == 0
+    errors = page.locator(
+        '[data-mime-type="application/vnd.jupyter.stderr"], '
+        '[data-mime-type="application/vnd.jupyter.error"], .jp-RenderedText'
+    )
+    assert errors.count() == 0, errors.all_inner_texts()
+    text = page.locator("body").inner_text()
+    for leak in ("Traceback", "Error", "from widgets import", "course_page(", "page.reflect"):
+        assert leak not in text
+    title = COURSE.title if module.key == "welcome" else module.title
+    assert page.locator("h1").first.inner_text() == title
+    if module.domain:
+        for prompt in COURSE.prompts_for(module.domain):
+            assert page.get_by_label(prompt.text, exact=True).count() == 1, prompt.id
+    if module.key == "welcome":
+        assert page.get_by_role("img", name="The team as a secure base model").count() == 1
+    if module.key in ("welcome", "closing"):
+        assert page.get_by_role("heading", name="Credits and references").count() == 1
+
+
+def test_previous_next_and_contents_move_between_modules(page, course_server):
+    open_module(page, course_server, "00_welcome.ipynb")
+    page.get_by_role("link", name="Next: Availability →").first.click()
+    wait_until_ready(page, "01_availability.ipynb")
+    assert page.url.split("?")[0].endswith("/voila/render/01_availability.ipynb")
+    page.get_by_role("link", name="← Previous: Welcome").first.click()
+    wait_until_ready(page, "00_welcome.ipynb")
+    page.locator("summary", has_text="Contents").first.click()
+    page.get_by_role("link", name="Team belonging", exact=True).first.click()
+    wait_until_ready(page, "05_belonging.ipynb")
+    assert page.url.split("?")[0].endswith("/05_belonging.ipynb")
+    assert len(page.context.pages) == 1, "a module opened in a new tab"
+
+
+def test_a_reflection_survives_a_reload_and_reaches_the_closing_module(page, course_server):
+    prompt = COURSE.prompts_for("availability", "general")[1]
+    hostile = 'Morning check-ins help. <img src=x onerror="document.title=1"> & <b>more</b>'
+    open_module(page, course_server, "01_availability.ipynb")
+    box = page.get_by_label(prompt.text, exact=True)
+    box.click()
+    box.press_sequentially(hostile, delay=5)
+    status = page.locator(".sb-reflection", has=box).locator(".sb-status")
+    status.get_by_text(re.compile(r"Saved at \d\d:\d\d")).wait_for()
+    page.screenshot(path=str(ARTIFACTS / "reflection-saved.png"))
+
+    page.reload()
+    wait_until_ready(page, "01_availability.ipynb")
+    assert page.get_by_label(prompt.text, exact=True).input_value() == hostile
+
+    open_module(page, course_server, "06_closing.ipynb")
+    answer = page.locator(".sb-summary-answer", has_text="Morning check-ins help.")
+    assert answer.inner_text() == hostile
+    assert page.locator(".sb-summary-domain img").count() == 0
+    assert page.locator(".sb-summary-domain", has_text=prompt.text).count() == 1
+    page.screenshot(path=str(ARTIFACTS / "closing-with-reflection.png"))
+
+
+def test_a_stopped_course_shuts_its_kernels_down(page, tmp_path):
+    server = CourseServer(tmp_path / "journal.json")
+    try:
+        open_module(page, server, "02_sensitivity.ipynb")
+        parent = psutil.Process(server.process.pid)
+        kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(
+            p.cmdline())]
+        assert kernels, "no kernel was running for the open page"
+    finally:
+        code = server.stop()
+    assert code == 0, "".join(server.output)
+    deadline = time.monotonic() + 15
+    while any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels):
+        assert time.monotonic() < deadline, "kernels outlived the course server"
+        time.sleep(0.2)
+    assert "The course has stopped" in "".join(server.output)
