@@ -45,13 +45,21 @@ def secure_base_command() -> list[str]:
 class CourseServer:
     """``secure-base serve`` in a process of its own, stopped by its process id."""
 
-    def __init__(self, journal: Path, extra: tuple[str, ...] = ()):
+    def __init__(
+        self, journal: Path, extra: tuple[str, ...] = (), command: list[str] | None = None
+    ):
         self.journal = journal
         self.port = free_port()
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [*secure_base_command(), "serve", "--no-browser", f"--port={self.port}",
-             f"--journal={journal}", *extra],
+            [
+                *(command or secure_base_command()),
+                "serve",
+                "--no-browser",
+                f"--port={self.port}",
+                f"--journal={journal}",
+                *extra,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -98,8 +106,9 @@ class CourseServer:
 def chromium():
     path = chromium_path()
     if path is None:
-        message = ("Chromium was not found: install Debian's chromium package or set "
-                   "SECURE_BASE_CHROMIUM")
+        message = (
+            "Chromium was not found: install Debian's chromium package or set SECURE_BASE_CHROMIUM"
+        )
         if os.environ.get("CI"):
             pytest.fail(message + " (browser tests must run in CI)")
         pytest.skip(message)

@@ -36,7 +36,10 @@ def wait_until_ready(page, file: str) -> None:
 def test_every_module_renders_without_errors_or_code(page, course_server, module):
     open_module(page, course_server, module.file)
     page.screenshot(path=str(ARTIFACTS / f"{module.file[:-6]}.png"))
-    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .jp-InputPrompt").count() == 0
+    assert (
+        page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .jp-InputPrompt").count()
+        == 0
+    )
     errors = page.locator(
         '[data-mime-type="application/vnd.jupyter.stderr"], '
         '[data-mime-type="application/vnd.jupyter.error"], .jp-RenderedText'
@@ -98,8 +101,9 @@ def test_a_stopped_course_shuts_its_kernels_down(page, tmp_path):
     try:
         open_module(page, server, "02_sensitivity.ipynb")
         parent = psutil.Process(server.process.pid)
-        kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(
-            p.cmdline())]
+        kernels = [
+            p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
+        ]
         assert kernels, "no kernel was running for the open page"
     finally:
         code = server.stop()

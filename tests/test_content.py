@@ -47,7 +47,11 @@ def test_a_prompt_carries_items_of_its_own_domain_and_stage(course):
 
 def test_the_model_has_five_domains_with_their_beliefs_and_four_stages(course):
     assert [d.key for d in course.domains] == [
-        "availability", "sensitivity", "acceptance", "cooperation", "belonging",
+        "availability",
+        "sensitivity",
+        "acceptance",
+        "cooperation",
+        "belonging",
     ]
     assert [d.belief for d in course.domains] == [
         "People are there for me",
@@ -57,7 +61,10 @@ def test_the_model_has_five_domains_with_their_beliefs_and_four_stages(course):
         "I am valued and I belong",
     ]
     assert [s.key for s in course.stages] == [
-        "general", "fine_tuning", "sustaining", "practical",
+        "general",
+        "fine_tuning",
+        "sustaining",
+        "practical",
     ]
 
 
@@ -69,8 +76,12 @@ def test_every_domain_has_prompts_in_every_stage(course):
 
 def test_seven_modules_in_file_order(course):
     assert [m.file for m in course.modules] == [
-        "00_welcome.ipynb", "01_availability.ipynb", "02_sensitivity.ipynb",
-        "03_acceptance.ipynb", "04_cooperation.ipynb", "05_belonging.ipynb",
+        "00_welcome.ipynb",
+        "01_availability.ipynb",
+        "02_sensitivity.ipynb",
+        "03_acceptance.ipynb",
+        "04_cooperation.ipynb",
+        "05_belonging.ipynb",
         "06_closing.ipynb",
     ]
 
@@ -128,18 +139,34 @@ def test_the_copy_parses(content_copy):
     [
         ("prompts/availability.toml", 'stage = "general"', 'stage = "genral"', "stage"),
         ("prompts/availability.toml", "source = [", "sources = [", "unknown key"),
-        ("prompts/availability.toml", 'source = ["availability.general.1"]',
-         'source = ["availability.general.one"]', "not a source item id"),
-        ("prompts/availability.toml", 'source = ["availability.general.1"]',
-         "source = []", "names no source item"),
-        ("prompts/availability.toml", "[[prompt]]\nid = ", "[[prompt]]\nnudge = 3\nid = ",
-         "expected text"),
-        ("prompts/availability.toml", "?\"\n", ".\"\n", "ends with '?'"),
+        (
+            "prompts/availability.toml",
+            'source = ["availability.general.1"]',
+            'source = ["availability.general.one"]',
+            "not a source item id",
+        ),
+        (
+            "prompts/availability.toml",
+            'source = ["availability.general.1"]',
+            "source = []",
+            "names no source item",
+        ),
+        (
+            "prompts/availability.toml",
+            "[[prompt]]\nid = ",
+            "[[prompt]]\nnudge = 3\nid = ",
+            "expected text",
+        ),
+        ("prompts/availability.toml", '?"\n', '."\n', "ends with '?'"),
         ("course.toml", 'belief = "People are there for me"', 'belief = ""', "must not be empty"),
         ("course.toml", 'domain = "sensitivity"', 'domain = "sensitivty"', "no known domain"),
         ("course.toml", "[[stages]]", "[[stagez]]", "unknown key"),
-        ("course.toml", 'title = "Team as a Secure Base"', 'title = "Team as a Secure Base',
-         "not valid TOML"),
+        (
+            "course.toml",
+            'title = "Team as a Secure Base"',
+            'title = "Team as a Secure Base',
+            "not valid TOML",
+        ),
     ],
 )
 def test_bad_content_is_refused_with_a_clear_message(content_copy, file, old, new, message):

@@ -16,6 +16,10 @@ from widgets.journal import (
 )
 
 
+T = "2026-01-01T00:00:00+00:00"
+HEAD = '{"format": "secure-base-journal", "version": 1, "created": "' + T + '", '
+
+
 def test_round_trip_through_json():
     journal = Journal()
     journal.set_reflection("availability.general.signal", "We post in the team chat.")
@@ -121,7 +125,9 @@ def test_saving_keeps_the_previous_version_and_leaves_no_temporary_files(tmp_pat
     assert Journal.loads(store.backup_path.read_text()).reflection("a.b.c") == "version one"
     assert Journal.loads(store.path.read_text()).reflection("a.b.c") == "version two"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "journal.json", "journal.json.bak", "journal.json.lock",
+        "journal.json",
+        "journal.json.bak",
+        "journal.json.lock",
     ]
 
 
@@ -146,18 +152,27 @@ def test_a_damaged_file_is_kept_aside_and_the_backup_restored(tmp_path):
         ("not json at all", "not valid JSON"),
         ("[]", "not a Team as a Secure Base journal"),
         ('{"format": "something-else", "version": 1}', "not a Team as a Secure Base journal"),
-        ('{"format": "secure-base-journal", "version": 99, "created": "x", "entries": {}}',
-         "newer version of the course"),
-        ('{"format": "secure-base-journal", "version": "1", "entries": {}}',
-         "does not say which version"),
-        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00+00:00",'
-         ' "entries": {"reflection/a.b.c": {"value": 5, "updated": "2026-01-01T00:00:00+00:00"}}}',
-         "must be text"),
-        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00+00:00",'
-         ' "entries": {"password/x": {"value": "", "updated": "2026-01-01T00:00:00+00:00"}}}',
-         "not a journal entry key"),
-        ('{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00",'
-         ' "entries": {}}', "no time zone"),
+        (
+            '{"format": "secure-base-journal", "version": 99, "created": "x", "entries": {}}',
+            "newer version of the course",
+        ),
+        (
+            '{"format": "secure-base-journal", "version": "1", "entries": {}}',
+            "does not say which version",
+        ),
+        (
+            HEAD + '"entries": {"reflection/a.b.c": {"value": 5, "updated": "' + T + '"}}}',
+            "must be text",
+        ),
+        (
+            HEAD + '"entries": {"password/x": {"value": "", "updated": "' + T + '"}}}',
+            "not a journal entry key",
+        ),
+        (
+            '{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00",'
+            ' "entries": {}}',
+            "no time zone",
+        ),
     ],
 )
 def test_bad_journal_files_are_refused_with_a_clear_message(text, message):

@@ -45,8 +45,10 @@ def test_typing_saves_to_the_journal_and_survives_a_reload(journal_file, course)
     page = new_page("sensitivity")
     page.reflect("fine_tuning")
     page.fields[prompt.id].value = "A colleague caring for a parent finds calls at 9 hard."
-    assert re.fullmatch(r'<span class="sb-status-ok" role="status">Saved at \d\d:\d\d</span>',
-                        page.fields[prompt.id].status)
+    assert re.fullmatch(
+        r'<span class="sb-status-ok" role="status">Saved at \d\d:\d\d</span>',
+        page.fields[prompt.id].status,
+    )
     saved, _ = FileStore(journal_file).load()
     assert saved.reflection(prompt.id) == "A colleague caring for a parent finds calls at 9 hard."
 
@@ -80,8 +82,7 @@ def test_oversized_text_is_refused_with_a_message_and_nothing_saved_is_lost(jour
     assert saved.reflection(prompt.id) == "The first, sensible reflection."
 
 
-def test_a_failed_save_is_reported_and_the_text_stays_in_the_box(journal_file, course,
-                                                                monkeypatch):
+def test_a_failed_save_is_reported_and_the_text_stays_in_the_box(journal_file, course, monkeypatch):
     prompt = course.prompts_for("cooperation", "general")[0]
     page = new_page("cooperation")
     page.reflect("general")
@@ -136,9 +137,16 @@ def test_the_model_picture_has_a_text_alternative(course):
 
 def test_credits_name_the_source_its_authors_funder_and_references(course):
     html = ui.credits_html(course)
-    for text in ("Team as a Secure Base Model in Online and Hybrid Spaces", "Biggart",
-                 "Cook", "Carder", "University of East Anglia", "Department for Education",
-                 "10.1108/JCS-07-2020-0031", "10.1016/j.childyouth.2017.10.031"):
+    for text in (
+        "Team as a Secure Base Model in Online and Hybrid Spaces",
+        "Biggart",
+        "Cook",
+        "Carder",
+        "University of East Anglia",
+        "Department for Education",
+        "10.1108/JCS-07-2020-0031",
+        "10.1016/j.childyouth.2017.10.031",
+    ):
         assert text in html
 
 

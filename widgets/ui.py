@@ -170,13 +170,17 @@ def _nav(course: Course, current: Module, where: str) -> str:
     )
     parts = []
     if prev:
-        parts.append(f'<a href="{prev.file}" target="_self" rel="prev">← Previous: {escape(prev.title)}</a>')
+        parts.append(
+            f'<a href="{prev.file}" target="_self" rel="prev">← Previous: {escape(prev.title)}</a>'
+        )
     parts.append(
         f'<span class="sb-where">Module {index + 1} of {len(course.modules)}: '
         f"{escape(current.title)}</span>"
     )
     if nxt:
-        parts.append(f'<a href="{nxt.file}" target="_self" rel="next">Next: {escape(nxt.title)} →</a>')
+        parts.append(
+            f'<a href="{nxt.file}" target="_self" rel="next">Next: {escape(nxt.title)} →</a>'
+        )
     parts.append(
         f'<details class="sb-contents"><summary>Contents</summary><ol>{items}</ol></details>'
     )
@@ -354,8 +358,8 @@ def summary_html(course: Course, journal: Journal) -> str:
         body = (
             "".join(blocks)
             if blocks
-            else f'<p>Nothing written yet. <a href="{module.file}" target="_self">Go to {escape(domain.title)}'
-            "</a>.</p>"
+            else f'<p>Nothing written yet. <a href="{module.file}" target="_self">'
+            f"Go to {escape(domain.title)}</a>.</p>"
         )
         parts.append(
             f'<section class="sb-summary-domain"><h3>{escape(domain.title)}</h3>{body}</section>'

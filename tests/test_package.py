@@ -1,0 +1,99 @@
+"""The package as a learner installs it: a wheel that carries the course and serves it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from widgets.content import load_course
+
+from .conftest import CourseServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (built,) = out.glob("team_secure_base-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The wheel installed into a folder of its own, away from the checkout."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    return target
+
+
+def test_the_wheel_carries_notebooks_content_and_command(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module in load_course().modules:
+        assert f"widgets/_course/{module.file}" in names
+    assert "widgets/content/course.toml" in names
+    for domain in load_course().domains:
+        assert f"widgets/content/prompts/{domain.key}.toml" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "secure-base = widgets.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert not any(n.startswith("tests/") or "/tests/" in n for n in names)
+
+
+def test_the_installed_course_serves_its_own_notebooks(installed, tmp_path, monkeypatch):
+    # Run from an empty folder with only the installed copy importable.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(installed))
+    where = subprocess.run(
+        [sys.executable, "-m", "widgets.cli", "where"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    assert f"course:  {installed / 'widgets' / '_course'}" in where
+
+    server = CourseServer(tmp_path / "journal.json", command=[sys.executable, "-m", "widgets.cli"])
+    try:
+        html = urllib.request.urlopen(server.module_url("01_availability.ipynb"), timeout=60)  # noqa: S310
+        body = html.read().decode()
+    finally:
+        assert server.stop() == 0
+    # Voilà streams each output as JSON inside the page; read it back as HTML.
+    body = body.replace("\\u003c", "<").replace("\\u003e", ">").replace('\\"', '"')
+    assert 'class="sb-nav"' in body
+    assert '<h1 class="sb-title">Availability</h1>' in body
+    assert "application/vnd.jupyter.widget-view+json" in body
+    assert "Traceback" not in body
