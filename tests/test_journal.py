@@ -15,7 +15,6 @@ from widgets.journal import (
     default_journal_path,
 )
 
-
 T = "2026-01-01T00:00:00+00:00"
 HEAD = '{"format": "secure-base-journal", "version": 1, "created": "' + T + '", '
 
