@@ -26,10 +26,10 @@ def course_dir() -> Path:
     raise SystemExit("The course notebooks could not be found; please reinstall the course.")
 
 
-def voila_argv(port: int, *, token: bool = True) -> list[str]:
+def voila_argv(port: int, *, token: bool = True, root: Path | None = None) -> list[str]:
     """The Voilà settings a course needs, as command-line options."""
     return [
-        str(course_dir()),
+        str(root or course_dir()),
         "--Voila.ip=127.0.0.1",
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
