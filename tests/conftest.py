@@ -91,9 +91,24 @@ class CourseServer:
         base, _, query = self.url.partition("?")
         return base.rsplit("/", 1)[0] + f"/{file}" + (f"?{query}" if query else "")
 
-    def stop(self, timeout: float = 30) -> int:
+    def kernels(self) -> list:
+        """The kernel processes this server is running now."""
+        import psutil
+
+        found = []
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(
+                    child.cmdline()
+                ):
+                    found.append(child)
+            except psutil.Error:
+                continue
+        return found
+
+    def stop(self, timeout: float = 30, sig: int = signal.SIGTERM) -> int:
         if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
+            os.kill(self.process.pid, sig)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:

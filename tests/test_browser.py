@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import time
 
 import psutil
@@ -96,20 +97,39 @@ def test_a_reflection_survives_a_reload_and_reaches_the_closing_module(page, cou
     page.screenshot(path=str(ARTIFACTS / "closing-with-reflection.png"))
 
 
-def test_a_stopped_course_shuts_its_kernels_down(page, tmp_path):
+def test_ctrl_c_stops_the_course_and_its_kernels(page, tmp_path):
     server = CourseServer(tmp_path / "journal.json")
     try:
         open_module(page, server, "02_sensitivity.ipynb")
-        parent = psutil.Process(server.process.pid)
-        kernels = [
-            p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
-        ]
+        kernels = server.kernels()
         assert kernels, "no kernel was running for the open page"
     finally:
-        code = server.stop()
+        code = server.stop(sig=signal.SIGINT)
     assert code == 0, "".join(server.output)
     deadline = time.monotonic() + 15
     while any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels):
         assert time.monotonic() < deadline, "kernels outlived the course server"
         time.sleep(0.2)
     assert "The course has stopped" in "".join(server.output)
+
+
+def test_kernels_of_closed_pages_are_culled_and_open_pages_kept(chromium, tmp_path):
+    server = CourseServer(tmp_path / "journal.json", extra=("--cull-after=2",))
+    try:
+        stays = chromium.new_context()
+        leaves = chromium.new_context()
+        open_module(stays.new_page(), server, "03_acceptance.ipynb")
+        kept = set(server.kernels())
+        open_module(leaves.new_page(), server, "04_cooperation.ipynb")
+        gone = set(server.kernels()) - kept
+        assert len(kept) == 1 and len(gone) == 1
+        leaves.close()
+        deadline = time.monotonic() + 30
+        while set(server.kernels()) & gone:
+            assert time.monotonic() < deadline, "the closed page's kernel was never culled"
+            time.sleep(0.5)
+        time.sleep(3)  # well past the idle limit: the open page's kernel must still be there
+        assert set(server.kernels()) == kept
+        stays.close()
+    finally:
+        assert server.stop() == 0

@@ -156,3 +156,19 @@ def test_a_domain_module_cannot_reflect_on_a_missing_stage(journal_file):
         page.reflect("not_a_stage")
     with pytest.raises(ValueError, match="no domain"):
         new_page("welcome").reflect("general")
+
+
+def test_a_damaged_journal_is_reported_on_the_page(journal_file, course, monkeypatch):
+    journal_file.write_text("{ this is not json")
+    shown = []
+    monkeypatch.setattr(ui, "display", shown.append)
+    page = new_page("availability")
+    page.header()
+    alerts = [o.data for o in shown if 'role="alert"' in getattr(o, "data", "")]
+    assert len(alerts) == 1 and "could not be read" in alerts[0]
+    # The learner can carry on writing; the damaged file is kept beside the new one.
+    page.reflect("general")
+    prompt = course.prompts_for("availability", "general")[0]
+    page.fields[prompt.id].value = "Starting again"
+    assert "Saved at" in page.fields[prompt.id].status
+    assert [p.name for p in journal_file.parent.glob("journal.json.unreadable-*")]

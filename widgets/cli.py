@@ -26,8 +26,15 @@ def course_dir() -> Path:
     raise SystemExit("The course notebooks could not be found; please reinstall the course.")
 
 
-def voila_argv(port: int, *, token: bool = True, root: Path | None = None) -> list[str]:
+def voila_argv(
+    port: int,
+    *,
+    token: bool = True,
+    root: Path | None = None,
+    cull_after: int = CULL_IDLE_SECONDS,
+) -> list[str]:
     """The Voilà settings a course needs, as command-line options."""
+    interval = max(1, min(CULL_INTERVAL_SECONDS, cull_after // 2))
     return [
         str(root or course_dir()),
         "--Voila.ip=127.0.0.1",
@@ -38,8 +45,8 @@ def voila_argv(port: int, *, token: bool = True, root: Path | None = None) -> li
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         # Each page view starts a kernel; stop the ones whose page has gone, never an open one.
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_after}",
+        f"--MappingKernelManager.cull_interval={interval}",
         "--MappingKernelManager.cull_connected=False",
         # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
         "--KernelManager.transport=ipc",
@@ -47,7 +54,13 @@ def voila_argv(port: int, *, token: bool = True, root: Path | None = None) -> li
     ]
 
 
-def serve(port: int, open_browser: bool, journal: Path | None, token: bool = True) -> int:
+def serve(
+    port: int,
+    open_browser: bool,
+    journal: Path | None,
+    token: bool = True,
+    cull_after: int = CULL_IDLE_SECONDS,
+) -> int:
     path = journal.expanduser().resolve() if journal else default_journal_path()
     # Kernels inherit this environment, so every page writes to the same journal.
     os.environ[JOURNAL_ENV] = str(path)
@@ -72,7 +85,7 @@ def serve(port: int, open_browser: bool, journal: Path | None, token: bool = Tru
                 webbrowser.open(url)
 
     try:
-        CourseServer.launch_instance(argv=voila_argv(port, token=token))
+        CourseServer.launch_instance(argv=voila_argv(port, token=token, cull_after=cull_after))
     except KeyboardInterrupt:
         pass
     print("The course has stopped. Your journal is saved.", flush=True)
@@ -100,13 +113,29 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="serve without an access token (only on a computer nobody else uses)",
     )
+    run.add_argument(
+        "--cull-after",
+        type=int,
+        default=CULL_IDLE_SECONDS,
+        metavar="SECONDS",
+        help="stop the kernel of a closed page after this many idle seconds "
+        f"(default {CULL_IDLE_SECONDS}; an open page is never stopped)",
+    )
     where = commands.add_parser("where", help="show where your journal and the course are kept")
     where.set_defaults(command="where")
     args = parser.parse_args(argv)
     if args.command == "serve":
         if not 0 < args.port < 65536:
             parser.error("--port must be between 1 and 65535")
-        return serve(args.port, not args.no_browser, args.journal, token=not args.no_token)
+        if args.cull_after < 1:
+            parser.error("--cull-after must be at least 1 second")
+        return serve(
+            args.port,
+            not args.no_browser,
+            args.journal,
+            token=not args.no_token,
+            cull_after=args.cull_after,
+        )
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
     return 0
 
