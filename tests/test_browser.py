@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
 
 from widgets.content import load_course
 
-from .conftest import ARTIFACTS, CourseServer
+from .conftest import ARTIFACTS, CourseServer, free_port
 
 pytestmark = pytest.mark.browser
 COURSE = load_course()
@@ -133,3 +138,70 @@ def test_kernels_of_closed_pages_are_culled_and_open_pages_kept(chromium, tmp_pa
         stays.close()
     finally:
         assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def jupyter_server(tmp_path_factory):
+    """JupyterLab with Voilà as a server extension, as Binder runs the course."""
+    port = free_port()
+    token = "course-test-token"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SECURE_BASE_JOURNAL": str(tmp_path_factory.mktemp("lab") / "j.json")}
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/status?token={token}", timeout=5
+                )
+                break
+            except OSError:
+                assert process.poll() is None, "JupyterLab exited"
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+
+
+def test_navigation_on_the_binder_route(page, jupyter_server):
+    base, token = jupyter_server
+    page.goto(f"{base}/voila/render/course/01_availability.ipynb?token={token}")
+    wait_until_ready(page, "01_availability.ipynb")
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
+    page.get_by_role("link", name="Next: Sensitivity →").first.click()
+    wait_until_ready(page, "02_sensitivity.ipynb")
+    assert page.url.split("?")[0] == f"{base}/voila/render/course/02_sensitivity.ipynb"
+
+
+def test_navigation_in_jupyterlab(page, jupyter_server):
+    base, token = jupyter_server
+    page.goto(f"{base}/lab/tree/course/00_welcome.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.locator(".jp-Notebook").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Shift+C")
+    page.keyboard.type("Run All Cells")
+    page.keyboard.press("Enter")
+    link = page.locator(".jp-OutputArea nav.sb-nav a", has_text="Next: Availability").first
+    link.wait_for()
+    link.click()
+    page.locator(".lm-TabBar-tab", has_text="01_availability.ipynb").first.wait_for()
+    assert len(page.context.pages) == 1

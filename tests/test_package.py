@@ -87,7 +87,7 @@ def test_the_installed_course_serves_its_own_notebooks(installed, tmp_path, monk
 
     server = CourseServer(tmp_path / "journal.json", command=[sys.executable, "-m", "widgets.cli"])
     try:
-        html = urllib.request.urlopen(server.module_url("01_availability.ipynb"), timeout=60)  # noqa: S310
+        html = urllib.request.urlopen(server.module_url("01_availability.ipynb"), timeout=60)
         body = html.read().decode()
     finally:
         assert server.stop() == 0
