@@ -45,3 +45,24 @@ def test_voila_is_set_up_for_learners():
     ):
         assert option in argv
     assert "--MappingKernelManager.cull_interval=1" in cli.voila_argv(8866, cull_after=2)
+
+
+def test_a_port_in_use_gets_a_clear_message(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as info:
+            cli.main(["serve", "--no-browser", "--port", str(port)])
+    assert info.value.code == 1
+    assert f"port {port} is already in use" in capsys.readouterr().err
+
+
+def test_without_a_port_a_taken_default_is_replaced_by_a_free_one(monkeypatch):
+    chosen = {}
+    monkeypatch.setattr(cli, "port_is_free", lambda port: False)
+    monkeypatch.setattr(cli, "serve", lambda port, *a, **k: chosen.setdefault("port", port) and 0)
+    cli.main(["serve", "--no-browser"])
+    assert chosen["port"] != cli.DEFAULT_PORT and 0 < chosen["port"] < 65536

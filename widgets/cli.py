@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import webbrowser
 from pathlib import Path
@@ -54,6 +55,21 @@ def voila_argv(
     ]
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def any_free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def serve(
     port: int,
     open_browser: bool,
@@ -99,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("serve", help="start the course and open it in your browser")
-    run.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
+    run.add_argument(
+        "--port",
+        type=int,
+        help=f"port to listen on (default {DEFAULT_PORT}, or a free one if that is taken)",
+    )
     run.add_argument(
         "--no-browser", action="store_true", help="print the course's address, do not open it"
     )
@@ -125,12 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     where.set_defaults(command="where")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        if not 0 < args.port < 65536:
+        if args.port is None:
+            port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else any_free_port()
+        elif not 0 < args.port < 65536:
             parser.error("--port must be between 1 and 65535")
+        elif not port_is_free(args.port):
+            parser.exit(
+                1,
+                f"secure-base: port {args.port} is already in use (is the course already "
+                "running?). Choose another with --port, or leave --port out.\n",
+            )
+        else:
+            port = args.port
         if args.cull_after < 1:
             parser.error("--cull-after must be at least 1 second")
         return serve(
-            args.port,
+            port,
             not args.no_browser,
             args.journal,
             token=not args.no_token,

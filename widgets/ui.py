@@ -135,6 +135,7 @@ STYLE = """
   font-size: 1rem; line-height: 1.45; color: #1b1b1b; font-weight: 600; margin: 0 0 .35rem;
   height: auto !important; text-align: left !important; }
 .sb-reflection textarea { min-height: 6.5em; font-size: 1rem; line-height: 1.45; width: 100%;
+  font-family: inherit;
   box-sizing: border-box; }
 .sb-reflection textarea:focus-visible { outline: 3px solid #d45d00; outline-offset: 1px; }
 .sb-nudge { margin: .35rem 0 0; color: #3d4b50; font-size: .95rem; }
