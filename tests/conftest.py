@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,26 +14,14 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from .harness import CHROMIUM_ARGS, free_port, kernel_processes
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 def chromium_path() -> str | None:
     candidate = os.environ.get("SECURE_BASE_CHROMIUM") or shutil.which("chromium")
     return candidate if candidate and os.access(candidate, os.X_OK) else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def secure_base_command() -> list[str]:
@@ -93,18 +80,7 @@ class CourseServer:
 
     def kernels(self) -> list:
         """The kernel processes this server is running now."""
-        import psutil
-
-        found = []
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            try:
-                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(
-                    child.cmdline()
-                ):
-                    found.append(child)
-            except psutil.Error:
-                continue
-        return found
+        return kernel_processes(self.process.pid)
 
     def stop(self, timeout: float = 30, sig: int = signal.SIGTERM) -> int:
         if self.process.poll() is None:

@@ -16,7 +16,8 @@ import pytest
 
 from widgets.content import load_course
 
-from .conftest import ARTIFACTS, CourseServer, free_port
+from .conftest import ARTIFACTS, CourseServer
+from .harness import free_port
 
 pytestmark = pytest.mark.browser
 COURSE = load_course()

@@ -32,23 +32,9 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.harness import CHROMIUM_ARGS, free_port, kernel_processes  # noqa: E402
 from widgets.cli import voila_argv  # noqa: E402
 from widgets.content import load_course  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bare_notebook(folder: Path) -> Path:
@@ -84,16 +70,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}/voila/render/{file}"
 
     def kernels(self) -> set[int]:
-        found = set()
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            try:
-                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(
-                    child.cmdline()
-                ):
-                    found.add(child.pid)
-            except psutil.Error:
-                continue  # a kernel that ended while we looked
-        return found
+        return {p.pid for p in kernel_processes(self.process.pid)}
 
     def stop(self) -> None:
         os.kill(self.process.pid, signal.SIGTERM)
