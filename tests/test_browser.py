@@ -57,6 +57,8 @@ def test_every_module_renders_without_errors_or_code(page, course_server, module
         assert leak not in text
     title = COURSE.title if module.key == "welcome" else module.title
     assert page.locator("h1").first.inner_text() == title
+    assert page.title() == (title if module.key == "welcome" else f"{title} · {COURSE.title}")
+    assert page.locator("h1").count() == 1
     if module.domain:
         for prompt in COURSE.prompts_for(module.domain):
             assert page.get_by_label(prompt.text, exact=True).count() == 1, prompt.id

@@ -10,7 +10,7 @@ from widgets.content import load_course
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 NOTEBOOKS = sorted(COURSE.glob("*.ipynb"))
-ALLOWED_METADATA = {"kernelspec", "language_info"}
+ALLOWED_METADATA = {"kernelspec", "language_info", "title"}
 
 
 def test_the_notebooks_are_the_modules_of_the_course():
@@ -26,6 +26,10 @@ def test_committed_without_outputs_or_volatile_metadata(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     assert set(nb["metadata"]) <= ALLOWED_METADATA, "notebook metadata beyond the kernel"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    course = load_course()
+    module = next(m for m in course.modules if m.file == path.name)
+    expected = course.title if module.key == "welcome" else f"{module.title} · {course.title}"
+    assert nb["metadata"]["title"] == expected, "the page title Voilà shows"
     for cell in nb["cells"]:
         assert set(cell.get("metadata", {})) == set(), f"cell {cell.get('id')} has metadata"
         if cell["cell_type"] == "code":
