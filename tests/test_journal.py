@@ -16,7 +16,7 @@ from widgets.journal import (
 )
 
 T = "2026-01-01T00:00:00+00:00"
-HEAD = '{"format": "secure-base-journal", "version": 1, "created": "' + T + '", '
+HEAD = '{"format": "secure-base-journal", "version": 2, "created": "' + T + '", '
 
 
 def test_round_trip_through_json():
@@ -218,3 +218,41 @@ def test_the_saved_file_is_plain_readable_json(tmp_path):
     assert data["format"] == "secure-base-journal"
     assert data["entries"]["reflection/a.b.c"]["value"] == "café"
     assert os.stat(store.path).st_size < 1000
+
+
+def test_a_scenario_record_round_trips():
+    journal = Journal()
+    record = {"path": ["opening", "call-now"], "ending": None, "endings": ["ending-steady"]}
+    journal.set_scenario("first-court-appearance", record)
+    again = Journal.loads(journal.dumps())
+    assert again.scenario("first-court-appearance") == record
+    assert list(again.scenarios()) == ["first-court-appearance"]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "opening",
+        {"path": ["opening"]},
+        {"path": "opening", "ending": None, "endings": []},
+        {"path": [1, 2], "ending": None, "endings": []},
+        {"path": ["x" * 101], "ending": None, "endings": []},
+        {"path": ["step"] * 65, "ending": None, "endings": []},
+        {"path": [], "ending": 5, "endings": []},
+        {"path": [], "ending": None, "endings": [], "extra": True},
+    ],
+)
+def test_malformed_scenario_records_are_refused(record):
+    journal = Journal()
+    with pytest.raises(JournalError):
+        journal.set_scenario("a-scenario", record)
+    assert journal.scenario("a-scenario") is None
+
+
+def test_a_version_1_journal_is_migrated():
+    old = HEAD.replace('"version": 2', '"version": 1') + (
+        '"entries": {"reflection/a.b.c": {"value": "kept", "updated": "' + T + '"}}}'
+    )
+    journal = Journal.loads(old)
+    assert journal.reflection("a.b.c") == "kept"
+    assert journal.to_dict()["version"] == SCHEMA_VERSION == 2

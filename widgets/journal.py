@@ -36,14 +36,16 @@ __all__ = [
 ]
 
 FORMAT = "secure-base-journal"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The environment variable that sets where the journal file lives.
 JOURNAL_ENV = "SECURE_BASE_JOURNAL"
 #: The largest journal file the course will read (a long course of writing is well under 1 MB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: The longest text one entry may hold.
 MAX_TEXT_CHARS = 20_000
-KINDS = frozenset({"reflection"})
+#: The longest path through a scenario the journal will keep.
+MAX_PATH_STEPS = 64
+MAX_ID_CHARS = 100
 
 
 class JournalError(ValueError):
@@ -69,18 +71,12 @@ def _parse_time(value: object, where: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    value: str
+    #: Text for a reflection; a :class:`dict` record for a scenario.
+    value: Any
     updated: str
 
     def newer_than(self, other: Entry) -> bool:
         return self.updated > other.updated
-
-
-def _check_key(key: str) -> str:
-    kind, sep, name = key.partition("/")
-    if not sep or kind not in KINDS or not name or len(key) > 200:
-        raise JournalError(f"{key!r} is not a journal entry key")
-    return key
 
 
 def _check_text(text: object) -> str:
@@ -92,6 +88,44 @@ def _check_text(text: object) -> str:
             "can keep. Please shorten it."
         )
     return text
+
+
+def _check_ids(value: object, what: str) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_PATH_STEPS:
+        raise JournalError(f"a scenario's {what} must be a list of at most {MAX_PATH_STEPS} steps")
+    for item in value:
+        if not isinstance(item, str) or not 0 < len(item) <= MAX_ID_CHARS:
+            raise JournalError(f"a scenario's {what} holds something that is not a step")
+    return list(value)
+
+
+def _check_scenario(record: object) -> dict:
+    """A scenario record: the path taken so far, the ending reached, and every ending seen."""
+    if not isinstance(record, dict) or set(record) != {"path", "ending", "endings"}:
+        raise JournalError("a scenario record must hold its path, ending and endings")
+    ending = record["ending"]
+    if ending is not None and (not isinstance(ending, str) or not ending):
+        raise JournalError("a scenario's ending must be a step or nothing")
+    return {
+        "path": _check_ids(record["path"], "path"),
+        "ending": ending,
+        "endings": _check_ids(record["endings"], "endings"),
+    }
+
+
+#: The kinds of entry a journal holds, each with the check its values must pass.
+KINDS = {"reflection": _check_text, "scenario": _check_scenario}
+
+
+def _check_key(key: str) -> str:
+    kind, sep, name = key.partition("/")
+    if not sep or kind not in KINDS or not name or len(key) > 200:
+        raise JournalError(f"{key!r} is not a journal entry key")
+    return key
+
+
+def _check_value(key: str, value: object) -> Any:
+    return KINDS[_check_key(key).partition("/")[0]](value)
 
 
 class Journal:
@@ -131,10 +165,9 @@ class Journal:
         return max((e.updated for e in self._entries.values()), default=None)
 
     # -- writing -------------------------------------------------------------------------
-    def set(self, key: str, value: str, when: str | None = None) -> bool:
+    def set(self, key: str, value: Any, when: str | None = None) -> bool:
         """Set an entry; return whether anything changed."""
-        _check_key(key)
-        value = _check_text(value)
+        value = _check_value(key, value)
         current = self._entries.get(key)
         if current is not None and current.value == value:
             return False
@@ -147,6 +180,21 @@ class Journal:
 
     def set_reflection(self, prompt_id: str, text: str) -> bool:
         return self.set(f"reflection/{prompt_id}", text)
+
+    def scenario(self, scenario_id: str) -> dict | None:
+        entry = self._entries.get(f"scenario/{scenario_id}")
+        return entry.value if entry else None
+
+    def scenarios(self) -> dict[str, Entry]:
+        """The scenarios the learner has started, by scenario id."""
+        return {
+            key.partition("/")[2]: entry
+            for key, entry in sorted(self._entries.items())
+            if key.startswith("scenario/")
+        }
+
+    def set_scenario(self, scenario_id: str, record: dict) -> bool:
+        return self.set(f"scenario/{scenario_id}", record)
 
     def merge(self, other: Journal) -> int:
         """Take every entry of ``other`` that is newer than ours; return how many changed."""
@@ -196,7 +244,7 @@ class Journal:
             _check_key(key)
             if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
                 raise JournalError(f"The entry {key!r} is not in the expected shape.")
-            entries[key] = Entry(_check_text(raw["value"]), _parse_time(raw["updated"], key))
+            entries[key] = Entry(_check_value(key, raw["value"]), _parse_time(raw["updated"], key))
         return cls(entries, created)
 
     @classmethod
@@ -218,7 +266,11 @@ def _after(stamp: str) -> str:
 
 def _migrate(data: dict, version: int) -> dict:
     """Bring an older journal up to :data:`SCHEMA_VERSION`, one step at a time."""
-    # Version 1 is the first format; later versions add their steps here.
+    if version < 1:
+        raise JournalError("The journal's version is not one the course knows.")
+    if version == 1:
+        # Version 2 added scenario records; a version 1 journal holds only reflections.
+        data = {**data, "version": 2}
     return data
 
 

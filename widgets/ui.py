@@ -151,6 +151,22 @@ STYLE = """
 .sb-summary-prompt { font-weight: 600; margin: .6rem 0 .2rem; }
 .sb-summary-answer { white-space: pre-wrap; margin: .25rem 0 1rem 1rem; padding: .4rem .7rem;
   border-left: 3px solid #b7ccd4; }
+.sb-scenario { margin: 1rem 0 1.5rem; padding: .6rem .9rem; border: 1px solid #b7ccd4;
+  border-radius: 6px; background: #fcfdfd; }
+.sb-scenario-title { margin: .2rem 0 .3rem; }
+.sb-story p { line-height: 1.5; max-width: 48rem; }
+.sb-step { color: #3d4b50; font-size: .9rem; margin-bottom: .2rem; }
+.sb-ask { font-weight: 600; }
+.sb-choices { gap: .4rem; margin: .3rem 0 .6rem; }
+.sb-choices .sb-choice { height: auto !important; min-height: 2.4em; white-space: normal;
+  text-align: left; padding: .45rem .8rem; line-height: 1.4; font-size: 1rem;
+  background: #eef5f7; color: #1b1b1b; border: 1px solid #0b5a75; border-radius: 4px; }
+.sb-choices .sb-choice:hover { background: #dcebef; }
+.sb-player button:focus-visible { outline: 3px solid #d45d00; outline-offset: 2px; }
+.sb-controls { gap: .6rem; }
+.sb-control { width: auto !important; }
+.sb-debrief { border-left: 4px solid #1d6b35; padding: .2rem .9rem; background: #f4faf5; }
+.sb-trail summary { cursor: pointer; color: #0b5a75; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -272,6 +288,7 @@ class CoursePage:
         self.module = self.course.module(module_key)
         self.session = session()
         self.fields: dict[str, ReflectionField] = {}
+        self.players: dict[str, Any] = {}
 
     # Each method displays its part where the notebook calls it.
     def header(self) -> None:
@@ -318,6 +335,38 @@ class CoursePage:
             )
         )
 
+    def scenarios(self) -> None:
+        """The scenario exercises centred on this module's domain, each with its status."""
+        from .player import ScenarioPlayer, scenario_status
+        from .scenarios import load_scenarios
+
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain for scenarios")
+        cards = []
+        for scenario in load_scenarios():
+            if scenario.domain != self.module.domain:
+                continue
+            status = w.HTML()
+            status.add_class("sb-scenario-status")
+
+            def show(player: Any, status: w.HTML = status, scenario: Any = scenario) -> None:
+                record = self.session.journal.scenario(scenario.id)
+                status.value = (
+                    f"<p><strong>Status:</strong> {escape(scenario_status(scenario, record))}</p>"
+                )
+
+            player = ScenarioPlayer(scenario, self.course, self.session, on_change=show)
+            show(player)
+            self.players[scenario.id] = player
+            heading = w.HTML(
+                f"<h3 class='sb-scenario-title'>{escape(scenario.title)}</h3>"
+                f"<p class='sb-scenario-summary'>{escape(scenario.summary)}</p>"
+            )
+            card = w.VBox([heading, status, player])
+            card.add_class("sb-scenario")
+            cards.append(card)
+        display(w.VBox(cards))
+
     def stages(self) -> None:
         items = "".join(
             f"<li><strong>{escape(s.title)}</strong>: {escape(s.question)}</li>"
@@ -329,8 +378,34 @@ class CoursePage:
         """Everything the learner has written, by domain and stage, with its prompt."""
         display(HTML(summary_html(self.course, self.session.journal)))
 
+    def scenarios_done(self) -> None:
+        """The scenarios played across the course, with the endings reached."""
+        display(HTML(scenarios_summary_html(self.session.journal)))
+
     def credits(self) -> None:
         display(HTML(credits_html(self.course)))
+
+
+def scenarios_summary_html(journal: Journal) -> str:
+    """The scenarios the learner has played, with the endings reached."""
+    from .player import scenario_status
+    from .scenarios import load_scenarios
+
+    rows = []
+    for scenario in load_scenarios():
+        record = journal.scenario(scenario.id)
+        if record is None:
+            continue
+        rows.append(
+            f"<li><strong>{escape(scenario.title)}</strong>: "
+            f"{escape(scenario_status(scenario, record))}</li>"
+        )
+    if not rows:
+        return (
+            "<p class='sb-summary-empty'>You have not played any scenarios yet. Each domain "
+            "module offers scenarios from online and hybrid practice.</p>"
+        )
+    return f"<ul class='sb-scenarios-done'>{''.join(rows)}</ul>"
 
 
 def summary_html(course: Course, journal: Journal) -> str:

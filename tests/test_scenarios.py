@@ -1,0 +1,284 @@
+"""Scenario exercises: the data checks, and the player driven through its state."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from widgets import ui
+from widgets.content import load_course
+from widgets.journal import FileStore
+from widgets.player import ScenarioPlayer, ScenarioRun, scenario_status
+from widgets.scenarios import (
+    ScenarioError,
+    check_scenario,
+    exercises_dir,
+    load_scenarios,
+    parse_scenario,
+)
+
+from .test_content import SOURCE, fingerprints_module
+
+DATA = Path(__file__).parent / "data" / "scenarios"
+PRACTICE = DATA / "practice-story.toml"
+COURSE = load_course()
+
+
+# -- the course's scenarios ------------------------------------------------------------
+
+
+def test_at_least_twelve_scenarios_and_two_centred_on_each_domain():
+    scenarios = load_scenarios()
+    assert len(scenarios) >= 12
+    for domain in COURSE.domains:
+        centred = [s.id for s in scenarios if s.domain == domain.key]
+        assert len(centred) >= 2, f"{domain.key}: {centred}"
+
+
+def test_every_scenario_file_passes_the_checks():
+    files = sorted(exercises_dir().glob("*.toml"))
+    assert [p.stem for p in files] == [s.id for s in load_scenarios()]
+    for path in files:
+        check_scenario(parse_scenario(path), COURSE, file_stem=path.stem)
+
+
+def play(run: ScenarioRun, path: tuple[str, ...]) -> None:
+    """Drive a run along a path of node ids by choosing, as a learner would."""
+    for here, there in zip(path, path[1:], strict=False):
+        index = [c.next for c in run.scenario.get(here).choice].index(there)
+        run.choose(index)
+
+
+@pytest.mark.parametrize("scenario", load_scenarios(), ids=lambda s: s.id)
+def test_every_ending_can_be_reached_in_the_player(scenario):
+    reached = set()
+    for path in scenario.paths():
+        run = ScenarioRun(scenario)
+        play(run, path)
+        assert run.ended and run.node.debrief
+        reached.add(run.node.id)
+        assert len(run.choices_made()) == len(path) - 1 >= 2
+    assert reached == {n.id for n in scenario.endings}
+
+
+@pytest.mark.parametrize("scenario", load_scenarios(), ids=lambda s: s.id)
+def test_scenarios_are_in_the_course_s_own_words(scenario):
+    every_print = set().union(*(set(i["fingerprints"]) for i in SOURCE["items"]))
+    american = re.compile(r"\b(\w+iz(e|es|ed|ing|ation)|behavior|color|center)\b", re.I)
+    for node in scenario.node:
+        texts = [node.text, node.debrief or "", node.ending or ""]
+        texts += [c.label for c in node.choice]
+        for text in texts:
+            assert not fingerprints_module.fingerprints(text) & every_print, node.id
+            found = [m.group(0) for m in american.finditer(text)]
+            assert not [f for f in found if f.lower() not in {"size", "seize"}], found
+            assert "TODO" not in text and "lorem" not in text.lower()
+
+
+# -- the checker refuses broken stories, saying why -------------------------------------
+
+
+@pytest.fixture
+def story(tmp_path):
+    target = tmp_path / "practice-story.toml"
+    shutil.copy(PRACTICE, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_practice_story_is_valid(story):
+    check_scenario(parse_scenario(story), COURSE, file_stem=story.stem)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('next = "posted"', 'next = "nowhere"', "leads to no node 'nowhere'"),
+        ('next = "ending-quiet"', 'next = "opening"', "a path never ends"),
+        ('start = "opening"', 'start = "posted"', "cannot be reached from the start"),
+        ('domains = ["availability"', 'domains = ["availabilty"', "no domain 'availabilty'"),
+        ('stages = ["general"', 'stages = ["genral"', "no stage 'genral'"),
+        ('"availability.general.3"', '"availability.general.99"', "carried by no prompt"),
+        (
+            'prompts = ["availability.general.signalling-availability"]',
+            'prompts = ["availability.general.not-a-prompt"]',
+            "no course prompt",
+        ),
+        (
+            'debrief = "Without a shared habit, it is hard to know who is free."\n',
+            "",
+            "an ending needs a debrief",
+        ),
+        ('id = "practice-story"', 'id = "Practice Story"', "not lower-case-with-hyphens"),
+        ('title = "A test of the player"', "title = 3", "expected text"),
+        ('summary = "', 'blurb = "x"\nsummary = "', "unknown key"),
+        (
+            '  [[node.choice]]\n  label = "Leave it there for now."\n  next = "ending-quiet"\n',
+            "",
+            "two to four choices",
+        ),
+    ],
+)
+def test_broken_stories_are_refused_with_a_clear_message(story, old, new, message):
+    _edit(story, old, new)
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        check_scenario(parse_scenario(story), COURSE, file_stem=story.stem)
+
+
+def test_a_path_with_a_single_decision_is_refused(story):
+    # A third choice at the opening that ends the story at once.
+    _edit(
+        story,
+        'next = "posted"\n',
+        'next = "posted"\n\n  [[node.choice]]\n'
+        '  label = "Leave the chat for today."\n  next = "ending-quiet"\n',
+    )
+    with pytest.raises(ScenarioError, match="has 1 decision"):
+        check_scenario(parse_scenario(story), COURSE, file_stem=story.stem)
+
+
+def test_a_file_named_unlike_its_scenario_is_refused(story):
+    with pytest.raises(ScenarioError, match="the file is named other.toml"):
+        check_scenario(parse_scenario(story), COURSE, file_stem="other")
+
+
+def test_invalid_toml_is_refused(story):
+    story.write_text('id = "unterminated', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        parse_scenario(story)
+
+
+# -- the player, through its state -------------------------------------------------------
+
+
+@pytest.fixture
+def practice():
+    return parse_scenario(PRACTICE)
+
+
+@pytest.fixture
+def session(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
+    monkeypatch.setattr(ui, "_session", None)
+    return ui.session()
+
+
+def reload_session() -> ui.Session:
+    ui._session = None
+    return ui.session()
+
+
+def test_the_player_starts_at_the_opening(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    assert "It is Monday morning" in player.story_html
+    assert player.choice_labels == [
+        "Post a short hello in the team chat.",
+        "Ring the newest member of the team.",
+    ]
+    assert player._back.disabled and player._restart.disabled
+
+
+def test_choices_back_and_restart_are_recorded_in_the_journal(practice, session, tmp_path):
+    player = ScenarioPlayer(practice, COURSE, session)
+    player.choose(1)
+    assert "glad you called" in player.story_html
+    saved, _ = FileStore(tmp_path / "journal.json").load()
+    assert saved.scenario("practice-story") == {
+        "path": ["opening", "rang"],
+        "ending": None,
+        "endings": [],
+    }
+    player._back.click()
+    assert player.run.path == ["opening"]
+    player.choose(0)
+    player.choose(1)
+    assert player.run.ended
+    assert "Ending: A quiet week" in player.story_html
+    assert "Debrief" in player.story_html and "At stake:" in player.story_html
+    saved, _ = FileStore(tmp_path / "journal.json").load()
+    assert saved.scenario("practice-story") == {
+        "path": ["opening", "posted", "ending-quiet"],
+        "ending": "ending-quiet",
+        "endings": ["ending-quiet"],
+    }
+    player._restart.click()
+    assert player.run.path == ["opening"]
+    record = FileStore(tmp_path / "journal.json").load()[0].scenario("practice-story")
+    assert record == {"path": ["opening"], "ending": None, "endings": ["ending-quiet"]}
+
+
+def test_the_debrief_links_to_the_prompts_in_their_modules(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    player.choose(1)
+    player.choose(0)
+    html = player.story_html
+    for prompt_id in (
+        "availability.sustaining.new-starters",
+        "sensitivity.fine_tuning.anticipating-firsts",
+    ):
+        prompt = COURSE.prompt(prompt_id)
+        assert prompt.text.replace("’", "&#x27;") in html or prompt.text in html
+    assert 'href="01_availability.ipynb" target="_self"' in html
+    assert 'href="02_sensitivity.ipynb" target="_self"' in html
+
+
+def test_a_reload_resumes_where_the_learner_was(practice, session):
+    ScenarioPlayer(practice, COURSE, session).choose(1)
+    again = ScenarioPlayer(practice, COURSE, reload_session())
+    assert again.run.path == ["opening", "rang"]
+    assert "glad you called" in again.story_html
+    assert "Ring the newest member of the team." in again.story_html  # the choices so far
+
+
+def test_a_choice_never_offered_is_refused_and_nothing_changes(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    for bad in (2, -1, "0", 1.0, True, None):
+        player.choose(bad)
+        assert player.run.path == ["opening"]
+        assert 'role="alert"' in player._status.value
+    assert session.journal.scenario("practice-story") is None
+
+
+def test_a_saved_path_that_no_longer_fits_the_story_is_cut_where_it_stops_fitting(practice):
+    run = ScenarioRun(
+        practice,
+        {
+            "path": ["opening", "rang", "ending-nowhere"],
+            "ending": None,
+            "endings": ["gone", "ending-quiet"],
+        },
+    )
+    assert run.path == ["opening", "rang"]
+    assert run.endings == ["ending-quiet"]
+
+
+def test_status_for_lists(practice):
+    assert scenario_status(practice, None) == "Not started"
+    run = ScenarioRun(practice)
+    run.choose(0)
+    assert scenario_status(practice, run.record()) == "In progress"
+    run.choose(0)
+    run.restart()
+    run.choose(1)
+    run.choose(0)
+    assert scenario_status(practice, run.record()) == (
+        "Done, endings reached: A morning routine; Supported in the moment"
+    )
+
+
+def test_the_closing_summary_lists_scenarios_played(session):
+    scenario = load_scenarios()[0]
+    run = ScenarioRun(scenario)
+    play(run, scenario.paths()[0])
+    session.journal.set_scenario(scenario.id, run.record())
+    html = ui.scenarios_summary_html(session.journal)
+    assert scenario.title.replace("’", "’") in html or ui.escape(scenario.title) in html
+    assert ui.escape(run.node.ending) in html

@@ -1,0 +1,234 @@
+"""The scenario player: a branching story, one step at a time, kept in the journal.
+
+:class:`ScenarioRun` is the state (plain Python): the path taken so far, with choose, back and
+restart. :class:`ScenarioPlayer` is its view: the current step's text, a button per choice,
+Back and Start again, and at an ending the debrief with links to the prompts to take further.
+Every change is saved to the journal, so a reload or another module finds the learner where
+they were, and the closing module can list the endings reached.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from .content import Course
+from .journal import JournalError
+from .scenarios import Node, Scenario
+
+
+class ScenarioRun:
+    """Where a learner is in one scenario: the nodes visited, from the start."""
+
+    def __init__(self, scenario: Scenario, record: dict | None = None):
+        self.scenario = scenario
+        self.path: list[str] = [scenario.start]
+        self.endings: list[str] = []
+        if record:
+            self._resume(record)
+
+    def _resume(self, record: dict) -> None:
+        """Follow a saved path as far as it is still valid for this scenario."""
+        path = [self.scenario.start]
+        for step in record.get("path", [])[1:]:
+            if step not in {c.next for c in self.scenario.get(path[-1]).choice}:
+                break
+            path.append(step)
+        self.path = path
+        known = {n.id for n in self.scenario.endings}
+        self.endings = [e for e in record.get("endings", []) if e in known]
+
+    @property
+    def node(self) -> Node:
+        return self.scenario.get(self.path[-1])
+
+    @property
+    def ended(self) -> bool:
+        return self.node.is_ending
+
+    @property
+    def decisions(self) -> int:
+        return len(self.path) - 1
+
+    def choose(self, index: int) -> Node:
+        """Take choice ``index`` of the current step; anything not on offer is refused."""
+        choices = self.node.choice
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(choices):
+            raise ValueError(f"there is no choice {index!r} at this point of the scenario")
+        self.path.append(choices[index].next)
+        if self.ended and self.node.id not in self.endings:
+            self.endings.append(self.node.id)
+        return self.node
+
+    def back(self) -> Node:
+        if len(self.path) > 1:
+            self.path.pop()
+        return self.node
+
+    def restart(self) -> Node:
+        self.path = [self.scenario.start]
+        return self.node
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "path": list(self.path),
+            "ending": self.node.id if self.ended else None,
+            "endings": list(self.endings),
+        }
+
+    def choices_made(self) -> list[str]:
+        """The labels of the choices taken so far, in order."""
+        made = []
+        for here, there in zip(self.path, self.path[1:], strict=False):
+            made.append(next(c.label for c in self.scenario.get(here).choice if c.next == there))
+        return made
+
+
+def _paragraphs(node: Node, field: str = "text") -> str:
+    return "".join(f"<p>{escape(p)}</p>" for p in node.paragraphs(field))
+
+
+def stakes_html(scenario: Scenario, course: Course) -> str:
+    domains = ", ".join(escape(course.domain(d).title) for d in scenario.domains)
+    stages = ", ".join(escape(course.stage(s).title.lower()) for s in scenario.stages)
+    return f"<p class='sb-stakes'><strong>At stake:</strong> {domains} ({stages}).</p>"
+
+
+def prompt_links_html(node: Node, course: Course) -> str:
+    items = []
+    for prompt_id in node.prompts:
+        prompt = course.prompt(prompt_id)
+        module = next(m for m in course.modules if m.domain == prompt.domain)
+        items.append(
+            f'<li><a href="{module.file}" target="_self">{escape(module.title)}</a>, '
+            f"{escape(course.stage(prompt.stage).title.lower())}: {escape(prompt.text)}</li>"
+        )
+    return (
+        "<p><strong>Prompts to take further</strong> (answer them in their modules):</p>"
+        f"<ul class='sb-prompt-links'>{''.join(items)}</ul>"
+    )
+
+
+class ScenarioPlayer(w.VBox):
+    """One scenario, played step by step, saved to the journal on every step."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        course: Course,
+        session: Any,
+        on_change: Any = None,
+        **kwargs: Any,
+    ):
+        self.scenario = scenario
+        self._on_change = on_change
+        self.course = course
+        self._session = session
+        self.run = ScenarioRun(scenario, session.journal.scenario(scenario.id))
+        self._story = w.HTML()
+        self._story.add_class("sb-story")
+        self._choices = w.VBox()
+        self._choices.add_class("sb-choices")
+        self._back = w.Button(description="Back one step", icon="arrow-left")
+        self._restart = w.Button(description="Start again", icon="refresh")
+        for button, tip in (
+            (self._back, "Undo your last choice"),
+            (self._restart, "Go back to the beginning of this scenario"),
+        ):
+            button.tooltip = tip
+            button.add_class("sb-control")
+        self._back.on_click(lambda _b: self._step(self.run.back))
+        self._restart.on_click(lambda _b: self._step(self.run.restart))
+        self._status = w.HTML(layout=w.Layout(min_height="1.5em"))
+        self._status.add_class("sb-status")
+        controls = w.HBox([self._back, self._restart])
+        controls.add_class("sb-controls")
+        super().__init__([self._story, self._choices, controls, self._status], **kwargs)
+        self.add_class("sb-player")
+        self._render()
+
+    # -- actions -------------------------------------------------------------------------
+    def choose(self, index: int) -> None:
+        self._step(lambda: self.run.choose(index))
+
+    def _step(self, action: Any) -> None:
+        try:
+            action()
+        except ValueError as exc:
+            self._say(str(exc), problem=True)
+            return
+        self._save()
+        self._render()
+        if self._on_change is not None:
+            self._on_change(self)
+
+    def _save(self) -> None:
+        try:
+            self._session.journal.set_scenario(self.scenario.id, self.run.record())
+            self._session.save()
+        except (OSError, JournalError) as exc:
+            self._say(f"Your choice could not be saved ({exc}). You can carry on here.", True)
+        else:
+            self._say("Saved" if not self.run.ended else "Saved: you reached an ending")
+
+    def _say(self, message: str, problem: bool = False) -> None:
+        css, role = ("sb-status-problem", "alert") if problem else ("sb-status-ok", "status")
+        self._status.value = f'<span class="{css}" role="{role}">{escape(message)}</span>'
+
+    # -- view ----------------------------------------------------------------------------
+    @property
+    def story_html(self) -> str:
+        return self._story.value
+
+    @property
+    def choice_labels(self) -> list[str]:
+        return [b.description for b in self._choices.children]
+
+    def _render(self) -> None:
+        run, node = self.run, self.run.node
+        made = run.choices_made()
+        trail = ""
+        if made:
+            steps = "".join(f"<li>{escape(label)}</li>" for label in made)
+            trail = f"<details class='sb-trail'><summary>Your choices so far ({len(made)})"
+            trail += f"</summary><ol>{steps}</ol></details>"
+        step = f"Step {run.decisions + 1}"
+        if node.is_ending:
+            body = (
+                f"<h4 class='sb-ending-title'>Ending: {escape(node.ending or '')}</h4>"
+                f"{_paragraphs(node)}<div class='sb-debrief'><h5>Debrief</h5>"
+                f"{stakes_html(self.scenario, self.course)}{_paragraphs(node, 'debrief')}"
+                f"{prompt_links_html(node, self.course)}</div>"
+                "<p class='sb-replay'>You can go back a step or start again to try another "
+                "path.</p>"
+            )
+        else:
+            body = f"<p class='sb-step'>{step}</p>{_paragraphs(node)}"
+            body += "<p class='sb-ask'>What do you do?</p>"
+        self._story.value = trail + body
+        buttons = []
+        for i, choice in enumerate(node.choice):
+            button = w.Button(description=choice.label, layout=w.Layout(width="100%"))
+            button.add_class("sb-choice")
+            button.on_click(lambda _b, i=i: self.choose(i))
+            buttons.append(button)
+        self._choices.children = buttons
+        self._back.disabled = run.decisions == 0
+        self._restart.disabled = run.decisions == 0
+
+
+def scenario_status(scenario: Scenario, record: dict | None) -> str:
+    """A plain status for lists: not started, in progress, or the endings reached."""
+    if not record or (len(record["path"]) <= 1 and not record["endings"]):
+        return "Not started"
+    titles = [scenario.get(e).ending for e in record["endings"] if _has(scenario, e)]
+    if titles:
+        reached = "; ".join(t for t in titles if t)
+        return f"Done, ending{'s' if len(titles) > 1 else ''} reached: {reached}"
+    return "In progress"
+
+
+def _has(scenario: Scenario, node_id: str) -> bool:
+    return any(n.id == node_id for n in scenario.node)
