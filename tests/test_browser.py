@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from widgets.content import load_course
+from widgets.scenarios import load_scenarios
 
 from .conftest import ARTIFACTS, CourseServer
 from .harness import free_port
@@ -34,8 +35,10 @@ def wait_until_ready(page, file: str) -> None:
     module = next(m for m in COURSE.modules if m.file == file)
     if module.domain:
         expected = len(COURSE.prompts_for(module.domain))
+        players = sum(1 for s in load_scenarios() if s.domain == module.domain)
         page.wait_for_function(
             f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
+            f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
         )
 
 
@@ -198,13 +201,41 @@ def test_navigation_in_jupyterlab(page, jupyter_server):
     base, token = jupyter_server
     page.goto(f"{base}/lab/tree/course/00_welcome.ipynb?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
-    page.locator(".jp-Notebook").first.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+Shift+C")
-    page.keyboard.type("Run All Cells")
-    page.keyboard.press("Enter")
+    # Wait until the kernel is ready, then run every cell from the Run menu.
+    page.get_by_text(re.compile(r"Python 3 \(ipykernel\) \| Idle")).first.wait_for()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     link = page.locator(".jp-OutputArea nav.sb-nav a", has_text="Next: Availability").first
     link.wait_for()
     link.click()
     page.locator(".lm-TabBar-tab", has_text="01_availability.ipynb").first.wait_for()
     assert len(page.context.pages) == 1
+
+
+def test_a_scenario_played_to_an_ending_is_there_after_a_reload(page, course_server):
+    scenario = next(s for s in load_scenarios() if s.domain == "acceptance")
+    path = scenario.paths()[-1]
+    open_module(page, course_server, "03_acceptance.ipynb")
+    card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+    assert card.get_by_text("Status: Not started").count() == 1
+    for here, there in zip(path, path[1:], strict=False):
+        label = next(c.label for c in scenario.get(here).choice if c.next == there)
+        card.get_by_role("button", name=label, exact=True).click()
+        card.locator(".sb-status", has_text="Saved").wait_for()
+    ending = scenario.get(path[-1])
+    card.get_by_role("heading", name=f"Ending: {ending.ending}").wait_for()
+    assert card.get_by_role("button", name="Start again").is_enabled()
+    card.screenshot(path=str(ARTIFACTS / "scenario-ending.png"))
+
+    page.reload()
+    wait_until_ready(page, "03_acceptance.ipynb")
+    card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+    card.get_by_role("heading", name=f"Ending: {ending.ending}").wait_for()
+    assert card.get_by_text(f"ending reached: {ending.ending}").count() == 1
+    card.locator(".sb-trail summary").click()
+    first_label = next(c.label for c in scenario.get(path[0]).choice if c.next == path[1])
+    assert card.locator(".sb-trail li").first.inner_text() == first_label
+
+    open_module(page, course_server, "06_closing.ipynb")
+    done = page.locator(".sb-scenarios-done li", has_text=scenario.title)
+    assert ending.ending in done.inner_text()

@@ -114,7 +114,6 @@ class ReflectionField(w.VBox):
 
 STYLE = """
 <style>
-.sb-page { --sb-ink: #1b1b1b; --sb-accent: #0b5a75; --sb-soft: #eef5f7; --sb-line: #b7ccd4; }
 .sb-nav { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; align-items: baseline;
   justify-content: space-between; padding: .6rem .9rem; margin: .5rem 0 1rem;
   background: #eef5f7; border: 1px solid #b7ccd4; border-radius: 6px; font-size: 1rem; }
@@ -160,13 +159,16 @@ STYLE = """
 .sb-choices { gap: .4rem; margin: .3rem 0 .6rem; }
 .sb-choices .sb-choice { height: auto !important; min-height: 2.4em; white-space: normal;
   text-align: left; padding: .45rem .8rem; line-height: 1.4; font-size: 1rem;
-  background: #eef5f7; color: #1b1b1b; border: 1px solid #0b5a75; border-radius: 4px; }
+  background: #eef5f7; color: #1b1b1b; border: 1px solid #0b5a75; border-radius: 4px;
+  box-sizing: border-box; max-width: 100%; font-family: inherit; }
 .sb-choices .sb-choice:hover { background: #dcebef; }
 .sb-player button:focus-visible { outline: 3px solid #d45d00; outline-offset: 2px; }
 .sb-controls { gap: .6rem; }
 .sb-control { width: auto !important; }
 .sb-debrief { border-left: 4px solid #1d6b35; padding: .2rem .9rem; background: #f4faf5; }
 .sb-trail summary { cursor: pointer; color: #0b5a75; }
+.sb-player a, .sb-summary-domain a, .sb-credits a { color: #0b5a75;
+  text-decoration: underline; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>

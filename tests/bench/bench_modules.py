@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from tests.harness import CHROMIUM_ARGS, free_port, kernel_processes  # noqa: E402
 from widgets.cli import voila_argv  # noqa: E402
 from widgets.content import load_course  # noqa: E402
+from widgets.scenarios import load_scenarios  # noqa: E402
 
 
 def bare_notebook(folder: Path) -> Path:
@@ -132,6 +133,8 @@ def main() -> None:
         if module.domain:
             n = len(course.prompts_for(module.domain))
             ready += f" && document.querySelectorAll('.sb-reflection textarea').length === {n}"
+            players = sum(1 for s in load_scenarios() if s.domain == module.domain)
+            ready += f" && document.querySelectorAll('.sb-player').length === {players}"
         pages.append((module.title, module, module.file, ready))
 
     course_server = Server(ROOT / "course", scratch / "journal.json")
