@@ -158,6 +158,7 @@ def check_scenario(scenario: Scenario, course: Course, *, file_stem: str | None 
     domain_keys = {d.key for d in course.domains}
     stage_keys = {s.key for s in course.stages}
     prompt_ids = {p.id for p in course.prompts}
+    source_ids = course.source_ids()
     for key in scenario.domains:
         if key not in domain_keys:
             fail(f"domains: no domain {key!r}")
@@ -169,7 +170,7 @@ def check_scenario(scenario: Scenario, course: Course, *, file_stem: str | None 
     for item in scenario.sources:
         if not SOURCE_ID.match(item):
             fail(f"sources: {item!r} is not a source item id")
-        if item not in course.source_ids():
+        if item not in source_ids:
             fail(f"sources: {item!r} is carried by no prompt of the course")
 
     ids = [n.id for n in scenario.node]

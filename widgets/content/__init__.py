@@ -174,11 +174,16 @@ def _check_value(value: object, annotation: object, where: str) -> object:
     raise TypeError(f"unsupported annotation {annotation!r}")  # pragma: no cover
 
 
+@cache
+def _hints(cls: type) -> dict[str, object]:
+    return typing.get_type_hints(cls)
+
+
 def _build(cls: type, raw: object, where: str, *, skip: tuple[str, ...] = ()) -> typing.Any:
     """Build a frozen dataclass from a TOML table, refusing anything off-schema."""
     if not isinstance(raw, dict):
         raise ContentError(f"{where}: expected a table, found {type(raw).__name__}")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     known = {f.name: f for f in fields(cls) if f.name not in skip}
     unknown = sorted(set(raw) - set(known))
     if unknown:
