@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from widgets.content import load_course
+from widgets.scenarios import load_scenarios
+
 from .harness import CHROMIUM_ARGS, free_port, kernel_processes
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -129,3 +132,21 @@ def page(chromium):
 
 def pytest_collection_modifyitems(config, items):
     ARTIFACTS.mkdir(exist_ok=True)
+
+
+def open_module(page, server, file: str) -> None:
+    page.goto(server.module_url(file))
+    wait_until_ready(page, file)
+
+
+def wait_until_ready(page, file: str) -> None:
+    """Every cell has run (the closing navigation is drawn) and every widget is on screen."""
+    page.wait_for_selector("nav.sb-nav >> nth=1", state="attached")
+    module = next(m for m in load_course().modules if m.file == file)
+    if module.domain:
+        expected = len(load_course().prompts_for(module.domain))
+        players = sum(1 for s in load_scenarios() if s.domain == module.domain)
+        page.wait_for_function(
+            f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
+            f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
+        )

@@ -17,29 +17,11 @@ import pytest
 from widgets.content import load_course
 from widgets.scenarios import load_scenarios
 
-from .conftest import ARTIFACTS, CourseServer
+from .conftest import ARTIFACTS, CourseServer, open_module, wait_until_ready
 from .harness import free_port
 
 pytestmark = pytest.mark.browser
 COURSE = load_course()
-
-
-def open_module(page, server, file: str) -> None:
-    page.goto(server.module_url(file))
-    wait_until_ready(page, file)
-
-
-def wait_until_ready(page, file: str) -> None:
-    """Every cell has run (the closing navigation is drawn) and every widget is on screen."""
-    page.wait_for_selector("nav.sb-nav >> nth=1", state="attached")
-    module = next(m for m in COURSE.modules if m.file == file)
-    if module.domain:
-        expected = len(COURSE.prompts_for(module.domain))
-        players = sum(1 for s in load_scenarios() if s.domain == module.domain)
-        page.wait_for_function(
-            f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
-            f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
-        )
 
 
 @pytest.mark.parametrize("module", COURSE.modules, ids=lambda m: m.key)
@@ -224,7 +206,6 @@ def test_a_scenario_played_to_an_ending_is_there_after_a_reload(page, course_ser
         card.locator(".sb-status", has_text="Saved").wait_for()
     ending = scenario.get(path[-1])
     card.get_by_role("heading", name=f"Ending: {ending.ending}").wait_for()
-    assert card.get_by_role("button", name="Start again").is_enabled()
     card.screenshot(path=str(ARTIFACTS / "scenario-ending.png"))
 
     page.reload()

@@ -183,7 +183,9 @@ def test_the_player_starts_at_the_opening(practice, session):
         "Post a short hello in the team chat.",
         "Ring the newest member of the team.",
     ]
-    assert player._back.disabled and player._restart.disabled
+    player._restart.click()
+    assert player.run.path == ["opening"]
+    assert "at the beginning" in player._status.value
 
 
 def test_choices_back_and_restart_are_recorded_in_the_journal(practice, session, tmp_path):
@@ -243,7 +245,7 @@ def test_a_choice_never_offered_is_refused_and_nothing_changes(practice, session
     for bad in (2, -1, "0", 1.0, True, None):
         player.choose(bad)
         assert player.run.path == ["opening"]
-        assert 'role="alert"' in player._status.value
+        assert 'data-sb-announce="alert"' in player._status.value
     assert session.journal.scenario("practice-story") is None
 
 

@@ -46,7 +46,7 @@ def test_typing_saves_to_the_journal_and_survives_a_reload(journal_file, course)
     page.reflect("fine_tuning")
     page.fields[prompt.id].value = "A colleague caring for a parent finds calls at 9 hard."
     assert re.fullmatch(
-        r'<span class="sb-status-ok" role="status">Saved at \d\d:\d\d</span>',
+        r'<span class="sb-status-ok" data-sb-announce="polite">Saved at \d\d:\d\d</span>',
         page.fields[prompt.id].status,
     )
     saved, _ = FileStore(journal_file).load()
@@ -75,7 +75,7 @@ def test_oversized_text_is_refused_with_a_message_and_nothing_saved_is_lost(jour
     page.fields[prompt.id].value = "The first, sensible reflection."
     page.fields[prompt.id].value = "x" * (MAX_TEXT_CHARS + 5)
     assert "Not saved" in page.fields[prompt.id].status
-    assert 'role="alert"' in page.fields[prompt.id].status
+    assert 'data-sb-announce="alert"' in page.fields[prompt.id].status
     # The box keeps what the learner typed; the journal keeps the last text it accepted.
     assert len(page.fields[prompt.id].value) == MAX_TEXT_CHARS + 5
     saved, _ = FileStore(journal_file).load()
@@ -119,10 +119,11 @@ def test_navigation_links_previous_next_and_contents(course):
     assert 'href="01_availability.ipynb" target="_self" rel="prev"' in nav
     assert 'href="03_acceptance.ipynb" target="_self" rel="next"' in nav
     assert 'href="02_sensitivity.ipynb" target="_self" aria-current="page"' in nav
-    assert nav.count("<li>") == 7
+    assert nav.count("<li>") == 8  # seven modules, and the accessibility statement
+    assert 'About this course:</p><ul><li><a href="07_accessibility.ipynb"' in nav
     assert "Module 3 of 7: Sensitivity" in nav
-    first = ui._nav(course, course.modules[0], "top")
-    last = ui._nav(course, course.modules[-1], "bottom")
+    first = ui._nav(course, course.sequence[0], "top")
+    last = ui._nav(course, course.sequence[-1], "bottom")
     assert 'rel="prev"' not in first and 'rel="next"' in first
     assert 'rel="next"' not in last and 'rel="prev"' in last
 
@@ -172,3 +173,12 @@ def test_a_damaged_journal_is_reported_on_the_page(journal_file, course, monkeyp
     page.fields[prompt.id].value = "Starting again"
     assert "Saved at" in page.fields[prompt.id].status
     assert [p.name for p in journal_file.parent.glob("journal.json.unreadable-*")]
+
+
+def test_an_about_page_stands_outside_the_sequence(course):
+    nav = ui._nav(course, course.module("accessibility"), "top")
+    assert "← Back to the course: Welcome" in nav
+    assert "About this course: Accessibility statement" in nav
+    assert 'rel="prev"' not in nav and 'rel="next"' not in nav and "Module" not in nav
+    closing = ui._nav(course, course.module("closing"), "top")
+    assert "Module 7 of 7" in closing and 'rel="next"' not in closing

@@ -42,6 +42,8 @@ def voila_argv(
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
+        # The course's own page template (a main landmark, British English, no CDN requests).
+        "--VoilaConfiguration.template=secure-base",
         # Learners see the course, never its code or a Python traceback.
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -55,8 +57,18 @@ def voila_argv(
     ]
 
 
+def use_course_template() -> None:
+    """Let Jupyter find the course's Voilà template, wherever the package is installed."""
+    data = str(Path(__file__).resolve().parent / "_jupyter")
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if data not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([data, *paths])
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As the server itself binds: a port left in TIME_WAIT by a stopped course is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -77,6 +89,7 @@ def serve(
     token: bool = True,
     cull_after: int = CULL_IDLE_SECONDS,
 ) -> int:
+    use_course_template()
     path = journal.expanduser().resolve() if journal else default_journal_path()
     # Kernels inherit this environment, so every page writes to the same journal.
     os.environ[JOURNAL_ENV] = str(path)

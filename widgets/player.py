@@ -17,6 +17,7 @@ import ipywidgets as w
 from .content import Course
 from .journal import JournalError
 from .scenarios import Node, Scenario
+from .status import status_html
 
 
 class ScenarioRun:
@@ -131,16 +132,16 @@ class ScenarioPlayer(w.VBox):
         self._story.add_class("sb-story")
         self._choices = w.VBox()
         self._choices.add_class("sb-choices")
-        self._back = w.Button(description="Back one step", icon="arrow-left")
-        self._restart = w.Button(description="Start again", icon="refresh")
+        self._back = w.Button(description="Back one step")
+        self._restart = w.Button(description="Start again")
         for button, tip in (
             (self._back, "Undo your last choice"),
             (self._restart, "Go back to the beginning of this scenario"),
         ):
             button.tooltip = tip
             button.add_class("sb-control")
-        self._back.on_click(lambda _b: self._step(self.run.back))
-        self._restart.on_click(lambda _b: self._step(self.run.restart))
+        self._back.on_click(lambda _b: self._undo(self.run.back))
+        self._restart.on_click(lambda _b: self._undo(self.run.restart))
         self._status = w.HTML(layout=w.Layout(min_height="1.5em"))
         self._status.add_class("sb-status")
         controls = w.HBox([self._back, self._restart])
@@ -152,6 +153,14 @@ class ScenarioPlayer(w.VBox):
     # -- actions -------------------------------------------------------------------------
     def choose(self, index: int) -> None:
         self._step(lambda: self.run.choose(index))
+
+    def _undo(self, action: Any) -> None:
+        # Back and Start again stay enabled (a disabled button drops keyboard focus);
+        # at the beginning they only say so.
+        if self.run.decisions == 0:
+            self._say("You are at the beginning of this scenario.")
+            return
+        self._step(action)
 
     def _step(self, action: Any) -> None:
         try:
@@ -174,8 +183,7 @@ class ScenarioPlayer(w.VBox):
             self._say("Saved" if not self.run.ended else "Saved: you reached an ending")
 
     def _say(self, message: str, problem: bool = False) -> None:
-        css, role = ("sb-status-problem", "alert") if problem else ("sb-status-ok", "status")
-        self._status.value = f'<span class="{css}" role="{role}">{escape(message)}</span>'
+        self._status.value = status_html(message, problem=problem)
 
     # -- view ----------------------------------------------------------------------------
     @property
@@ -194,10 +202,12 @@ class ScenarioPlayer(w.VBox):
             steps = "".join(f"<li>{escape(label)}</li>" for label in made)
             trail = f"<details class='sb-trail'><summary>Your choices so far ({len(made)})"
             trail += f"</summary><ol>{steps}</ol></details>"
-        step = f"Step {run.decisions + 1}"
+        # The heading of each step takes keyboard focus when the button pressed to get here
+        # disappears (see the course's page template), so focus is never lost.
+        focus = 'tabindex="-1" data-sb-focus'
         if node.is_ending:
             body = (
-                f"<h4 class='sb-ending-title'>Ending: {escape(node.ending or '')}</h4>"
+                f"<h4 class='sb-ending-title' {focus}>Ending: {escape(node.ending or '')}</h4>"
                 f"{_paragraphs(node)}<div class='sb-debrief'><h5>Debrief</h5>"
                 f"{stakes_html(self.scenario, self.course)}{_paragraphs(node, 'debrief')}"
                 f"{prompt_links_html(node, self.course)}</div>"
@@ -205,7 +215,7 @@ class ScenarioPlayer(w.VBox):
                 "path.</p>"
             )
         else:
-            body = f"<p class='sb-step'>{step}</p>{_paragraphs(node)}"
+            body = f"<h4 class='sb-step' {focus}>Step {run.decisions + 1}</h4>{_paragraphs(node)}"
             body += "<p class='sb-ask'>What do you do?</p>"
         self._story.value = trail + body
         buttons = []
@@ -215,8 +225,6 @@ class ScenarioPlayer(w.VBox):
             button.on_click(lambda _b, i=i: self.choose(i))
             buttons.append(button)
         self._choices.children = buttons
-        self._back.disabled = run.decisions == 0
-        self._restart.disabled = run.decisions == 0
 
 
 def scenario_status(scenario: Scenario, record: dict | None) -> str:

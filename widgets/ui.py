@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 
 from .content import Course, Module, Prompt, load_course
 from .journal import FileStore, Journal, JournalError, default_journal_path
+from .status import status_html
 
 __all__ = ["CoursePage", "ReflectionField", "Session", "course_page", "session"]
 
@@ -84,9 +85,7 @@ class ReflectionField(w.VBox):
         return self._status.value
 
     def _say(self, message: str, *, problem: bool = False) -> None:
-        css = "sb-status-problem" if problem else "sb-status-ok"
-        role = "alert" if problem else "status"
-        self._status.value = f'<span class="{css}" role="{role}">{escape(message)}</span>'
+        self._status.value = status_html(message, problem=problem)
 
     def _on_change(self, change: dict) -> None:
         try:
@@ -122,7 +121,8 @@ STYLE = """
   outline-offset: 2px; }
 .sb-nav .sb-where { color: #1b1b1b; }
 .sb-contents summary { cursor: pointer; color: #0b5a75; font-weight: 600; }
-.sb-contents ol { margin: .4rem 0 0 1.2rem; }
+.sb-contents ol, .sb-contents ul { margin: .4rem 0 0 1.2rem; }
+.sb-contents-about { margin: .6rem 0 0; font-weight: 600; }
 .sb-contents [aria-current="page"] { font-weight: 700; color: #1b1b1b; text-decoration: none; }
 .sb-belief { font-size: 1.15rem; color: #0b5a75; font-style: italic; margin: .25rem 0 1rem; }
 .sb-stage-question { color: #333; font-style: italic; margin: .2rem 0 .6rem; }
@@ -154,7 +154,7 @@ STYLE = """
   border-radius: 6px; background: #fcfdfd; }
 .sb-scenario-title { margin: .2rem 0 .3rem; }
 .sb-story p { line-height: 1.5; max-width: 48rem; }
-.sb-step { color: #3d4b50; font-size: .9rem; margin-bottom: .2rem; }
+.sb-step { color: #3d4b50; font-size: .95rem; font-weight: 600; margin: .6rem 0 .2rem; }
 .sb-ask { font-weight: 600; }
 .sb-choices { gap: .4rem; margin: .3rem 0 .6rem; }
 .sb-choices .sb-choice { height: auto !important; min-height: 2.4em; white-space: normal;
@@ -167,8 +167,8 @@ STYLE = """
 .sb-control { width: auto !important; }
 .sb-debrief { border-left: 4px solid #1d6b35; padding: .2rem .9rem; background: #f4faf5; }
 .sb-trail summary { cursor: pointer; color: #0b5a75; }
-.sb-player a, .sb-summary-domain a, .sb-credits a { color: #0b5a75;
-  text-decoration: underline; }
+.sb-player a, .sb-summary-domain a, .sb-credits a, .sb-nav a { color: #0b5a75 !important;
+  text-decoration: underline !important; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -176,33 +176,44 @@ STYLE = """
 
 
 def _nav(course: Course, current: Module, where: str) -> str:
-    index = course.modules.index(current)
-    prev = course.modules[index - 1] if index > 0 else None
-    nxt = course.modules[index + 1] if index + 1 < len(course.modules) else None
-    items = "".join(
-        (
-            f'<li><a href="{m.file}" target="_self" aria-current="page">{escape(m.title)}</a></li>'
-            if m == current
-            else f'<li><a href="{m.file}" target="_self">{escape(m.title)}</a></li>'
+    modules = course.sequence
+    about = [m for m in course.modules if m.about]
+
+    def item(m: Module) -> str:
+        current_mark = ' aria-current="page"' if m == current else ""
+        return f'<li><a href="{m.file}" target="_self"{current_mark}>{escape(m.title)}</a></li>'
+
+    contents = f"<ol>{''.join(item(m) for m in modules)}</ol>"
+    if about:
+        contents += (
+            '<p class="sb-contents-about">About this course:</p>'
+            f"<ul>{''.join(item(m) for m in about)}</ul>"
         )
-        for m in course.modules
-    )
     parts = []
-    if prev:
+    if current.about:
+        first = modules[0]
         parts.append(
-            f'<a href="{prev.file}" target="_self" rel="prev">← Previous: {escape(prev.title)}</a>'
+            f'<a href="{first.file}" target="_self">← Back to the course: {escape(first.title)}</a>'
         )
-    parts.append(
-        f'<span class="sb-where">Module {index + 1} of {len(course.modules)}: '
-        f"{escape(current.title)}</span>"
-    )
-    if nxt:
+        parts.append(f'<span class="sb-where">About this course: {escape(current.title)}</span>')
+    else:
+        index = modules.index(current)
+        prev = modules[index - 1] if index > 0 else None
+        nxt = modules[index + 1] if index + 1 < len(modules) else None
+        if prev:
+            parts.append(
+                f'<a href="{prev.file}" target="_self" rel="prev">← Previous: '
+                f"{escape(prev.title)}</a>"
+            )
         parts.append(
-            f'<a href="{nxt.file}" target="_self" rel="next">Next: {escape(nxt.title)} →</a>'
+            f'<span class="sb-where">Module {index + 1} of {len(modules)}: '
+            f"{escape(current.title)}</span>"
         )
-    parts.append(
-        f'<details class="sb-contents"><summary>Contents</summary><ol>{items}</ol></details>'
-    )
+        if nxt:
+            parts.append(
+                f'<a href="{nxt.file}" target="_self" rel="next">Next: {escape(nxt.title)} →</a>'
+            )
+    parts.append(f'<details class="sb-contents"><summary>Contents</summary>{contents}</details>')
     label = "Course navigation" if where == "top" else "Course navigation, end of page"
     return f'<nav class="sb-nav" aria-label="{label}">{"".join(parts)}</nav>'
 

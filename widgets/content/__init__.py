@@ -90,6 +90,9 @@ class Module:
     file: str
     title: str
     domain: str | None = None
+    #: A page about the course (such as its accessibility statement), outside the sequence of
+    #: modules: listed under the contents, never counted or stepped through.
+    about: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,11 @@ class Course:
             if stage.key == key:
                 return stage
         raise KeyError(f"no stage {key!r}")
+
+    @property
+    def sequence(self) -> tuple[Module, ...]:
+        """The modules a learner steps through, in order (about pages left out)."""
+        return tuple(m for m in self.modules if not m.about)
 
     def module(self, key: str) -> Module:
         for module in self.modules:
@@ -163,6 +171,10 @@ def _check_value(value: object, annotation: object, where: str) -> object:
         if not isinstance(value, list):
             raise ContentError(f"{where}: expected a list, found {type(value).__name__}")
         return tuple(_check_value(v, inner, f"{where}[{i}]") for i, v in enumerate(value))
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ContentError(f"{where}: expected true or false, found {type(value).__name__}")
+        return value
     if annotation is str:
         if not isinstance(value, str):
             raise ContentError(f"{where}: expected text, found {type(value).__name__}")
@@ -295,6 +307,9 @@ def parse_course(root: Path) -> Course:
             raise ContentError(f"{where}: module file {module.file!r} is not NN_name.ipynb")
         if module.domain is not None and module.domain not in domain_keys:
             raise ContentError(f"{where}: module {module.key!r} names no known domain")
+    for module in course.modules:
+        if module.about and module.domain is not None:
+            raise ContentError(f"{where}: about page {module.key!r} cannot have a domain")
     if [m.file for m in course.modules] != sorted(m.file for m in course.modules):
         raise ContentError(f"{where}: modules are not listed in the order of their files")
     missing = domain_keys - {m.domain for m in course.modules}

@@ -1,0 +1,196 @@
+"""Accessibility, proven in a real browser: an axe-core audit of every page and state, and a
+domain module completed by keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+
+from widgets.content import load_course
+from widgets.scenarios import load_scenarios
+
+from .conftest import ARTIFACTS, open_module, wait_until_ready
+
+pytestmark = pytest.mark.browser
+COURSE = load_course()
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+#: Rules switched off, each with its reason. None are: every rule axe-core has, of any impact,
+#: WCAG 2.0-2.2 A and AA and best practice, runs on every page.
+DISABLED_RULES: dict[str, str] = {}
+
+
+def audit(page, label: str) -> None:
+    """Run axe-core on the page as it is now; fail with every violation found."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    options = {
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
+    }
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not problems, f"{label}:\n" + "\n".join(problems)
+    assert result["testEngine"]["version"].startswith("4.")
+
+
+@pytest.mark.parametrize("module", COURSE.modules, ids=lambda m: m.key)
+def test_every_page_passes_the_audit_as_it_opens(page, course_server, module):
+    open_module(page, course_server, module.file)
+    audit(page, f"{module.file}, as it opens")
+
+
+def test_pages_pass_the_audit_after_the_main_interactions(page, course_server):
+    open_module(page, course_server, "04_cooperation.ipynb")
+    prompt = COURSE.prompts_for("cooperation", "general")[0]
+    box = page.get_by_label(prompt.text, exact=True)
+    box.fill("We agree allocation together at the Monday meeting.")
+    page.locator(".sb-reflection", has=box).get_by_text(re.compile("Saved at")).wait_for()
+    page.locator("summary", has_text="Contents").first.click()
+    audit(page, "cooperation, a reflection typed and the contents open")
+
+    scenario = next(s for s in load_scenarios() if s.domain == "cooperation")
+    card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+    path = scenario.paths()[0]
+    for here, there in zip(path, path[1:], strict=False):
+        label = next(c.label for c in scenario.get(here).choice if c.next == there)
+        card.get_by_role("button", name=label, exact=True).click()
+        card.locator(".sb-status", has_text="Saved").wait_for()
+    card.locator(".sb-trail summary").click()
+    audit(page, "cooperation, a scenario played to its ending")
+
+    open_module(page, course_server, "06_closing.ipynb")
+    assert page.locator(".sb-summary-answer").count() >= 1
+    audit(page, "closing module with reflections and scenarios to show")
+
+
+def test_structure_landmarks_language_and_names(page, course_server):
+    open_module(page, course_server, "05_belonging.ipynb")
+    assert page.evaluate("document.documentElement.lang") == "en-GB"
+    assert page.locator("main#main-content").count() == 1
+    assert page.get_by_role("navigation").count() == 2
+    levels = page.evaluate(
+        "[...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5')]"
+        ".map(h => Number(h.tagName[1]))"
+    )
+    assert levels[0] == 1 and levels.count(1) == 1
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"heading levels jump from {before} to {after}"
+    # Every text box is named by its prompt; every button by what it does.
+    names = page.evaluate(
+        "[...document.querySelectorAll('main textarea, main button')].map(e => "
+        "e.labels && e.labels.length ? e.labels[0].textContent : e.textContent)"
+    )
+    assert names and all(len(n.strip()) > 8 for n in names), names
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => { const e = document.activeElement; const s = getComputedStyle(e);
+        return {tag: e.tagName, text: (e.textContent || '').trim().slice(0, 200),
+                label: e.labels && e.labels.length ? e.labels[0].textContent : null,
+                outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                inPlayer: !!e.closest('.sb-player'), value: e.value ?? null}; }"""
+    )
+
+
+def tab_until(page, test, limit: int = 400, back: bool = False) -> dict:
+    """Press Tab (or Shift+Tab) until the focused element passes ``test``; focus never lost."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        now = focused(page)
+        assert now["tag"] != "BODY", "keyboard focus was lost"
+        if test(now):
+            return now
+    raise AssertionError("never reached the element by keyboard")
+
+
+def assert_visible_focus(state: dict) -> None:
+    assert state["outline"] != "none" and state["width"] >= 2, state
+
+
+def test_a_domain_module_by_keyboard_alone(page, course_server):
+    open_module(page, course_server, "01_availability.ipynb")
+    page.locator("body").focus()
+    # The skip link comes first and takes the learner to the course.
+    first = tab_until(page, lambda f: f["tag"] == "A")
+    assert first["text"] == "Skip to the course content"
+    assert_visible_focus(first)
+    page.keyboard.press("Enter")
+
+    # Reflect: reach the first prompt's box and type.
+    prompt = COURSE.prompts_for("availability", "general")[0]
+    box = tab_until(page, lambda f: f["tag"] == "TEXTAREA")
+    assert box["label"] == prompt.text
+    assert_visible_focus(box)
+    page.keyboard.type("Typed by keyboard alone.")
+    page.get_by_text(re.compile("Saved at")).first.wait_for()
+    assert re.match(r"Saved at \d\d:\d\d", page.locator("#sb-live-polite").inner_text())
+    # Shift+Tab goes back the way it came, to the previous link or control.
+    back = tab_until(page, lambda f: f["tag"] != "TEXTAREA", back=True)
+    assert back["tag"] in {"A", "SUMMARY", "BUTTON"}
+
+    # Play the first scenario to an ending with Tab, Enter and Space only.
+    scenario = next(s for s in load_scenarios() if s.domain == "availability")
+    node = scenario.get(scenario.start)
+    keys = ["Enter", "Space"]
+    step = 0
+    while not node.is_ending:
+        label = node.choice[-1].label
+        button = tab_until(page, lambda f, label=label: f["tag"] == "BUTTON" and f["text"] == label)
+        assert_visible_focus(button)
+        page.keyboard.press(keys[step % 2])
+        node = scenario.get(node.choice[-1].next)
+        step += 1
+        heading = "Ending: " + node.ending if node.is_ending else f"Step {step + 1}"
+        page.wait_for_function(
+            "(text) => document.activeElement && "
+            "document.activeElement.textContent.trim() === text",
+            arg=heading,
+        )
+        landed = focused(page)
+        assert landed["inPlayer"] and landed["tag"] == "H4"
+        assert_visible_focus(landed)
+    page.screenshot(path=str(ARTIFACTS / "keyboard-ending.png"))
+    # Start again is reachable and keeps focus while the story resets.
+    restart = tab_until(page, lambda f: f["text"] == "Start again")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.textContent.trim() === "
+        "'Start again' && !!document.querySelector('.sb-player h4[data-sb-focus]')"
+    )
+    assert_visible_focus(restart)
+
+    # Reload: what was typed and the ending reached are both still there.
+    page.reload()
+    wait_until_ready(page, "01_availability.ipynb")
+    assert page.get_by_label(prompt.text, exact=True).input_value() == "Typed by keyboard alone."
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_no_horizontal_scrolling_at_small_widths_and_200_percent_zoom(
+    chromium, course_server, width
+):
+    # 320 CSS pixels wide, and a 1280-pixel window at 200% zoom (640 CSS pixels).
+    scale = 1 if width == 320 else 2
+    context = chromium.new_context(
+        viewport={"width": width // scale, "height": 800}, device_scale_factor=scale
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        for file in ("00_welcome.ipynb", "02_sensitivity.ipynb", "06_closing.ipynb"):
+            open_module(page, course_server, file)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{file} scrolls sideways by {overflow}px at {width}px"
+        page.screenshot(path=str(ARTIFACTS / f"closing-{width}px.png"))
+    finally:
+        context.close()
