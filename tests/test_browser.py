@@ -171,8 +171,12 @@ def jupyter_server(tmp_path_factory):
 
 def test_navigation_on_the_binder_route(page, jupyter_server):
     base, token = jupyter_server
-    page.goto(f"{base}/voila/render/course/01_availability.ipynb?token={token}")
+    # Binder's configuration asks for the course's template; the URL can ask for it too.
+    page.goto(
+        f"{base}/voila/render/course/01_availability.ipynb?token={token}&template=secure-base"
+    )
     wait_until_ready(page, "01_availability.ipynb")
+    assert page.locator("main#main-content").count() == 1
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
     page.get_by_role("link", name="Next: Sensitivity →").first.click()
     wait_until_ready(page, "02_sensitivity.ipynb")

@@ -1,6 +1,7 @@
 """The module notebooks: committed clean, thin, and in step with the course's module list."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,50 @@ def test_learner_facing_text_has_no_placeholders(path):
     text = path.read_text(encoding="utf-8").lower()
     for word in ("todo", "lorem", "ipsum", "fixme", "tbd", "xxx"):
         assert word not in text, word
+
+
+def _syllables(word: str) -> int:
+    word = word.lower().strip("'’")
+    if len(word) <= 3:
+        return 1
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    word = re.sub(r"^y", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+
+
+def reading_grade(text: str) -> float:
+    """The Flesch-Kincaid grade of a text (a US school grade; add five for a reading age)."""
+    sentences = max(1, len(re.findall(r"[.!?:]+(?:\s|$)", text)))
+    words = re.findall(r"[A-Za-z’']+", text)
+    syllables = sum(_syllables(w) for w in words)
+    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+
+
+INSTRUCTIONS = (
+    "## How to use this course",
+    "## What happens to what you write",
+    "## Scenarios from practice",
+    "## Scenarios you have played",
+)
+
+
+def test_instructions_are_in_plain_language():
+    found = 0
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and source.startswith(INSTRUCTIONS):
+                found += 1
+                grade = reading_grade(source.split("\n", 1)[1])
+                assert grade <= 9, f"{path.name}: {source[:40]!r} reads at grade {grade:.1f}"
+    assert found >= 8
+    assert reading_grade("Write your reflection here. It is saved as you type.") <= 9
+
+
+def test_the_reading_grade_measure_tells_plain_from_dense():
+    plain = "Write what you think. It is saved as you type. You can come back later."
+    dense = (
+        "Organisational considerations regarding interprofessional communication necessitate "
+        "comprehensive institutional accountability mechanisms."
+    )
+    assert reading_grade(plain) < 6 < 14 < reading_grade(dense)
