@@ -150,3 +150,5 @@ def wait_until_ready(page, file: str) -> None:
             f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
             f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
         )
+    if module.key == "closing":
+        page.wait_for_selector(".sb-export .sb-export-button")

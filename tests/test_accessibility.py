@@ -194,3 +194,48 @@ def test_no_horizontal_scrolling_at_small_widths_and_200_percent_zoom(
         page.screenshot(path=str(ARTIFACTS / f"closing-{width}px.png"))
     finally:
         context.close()
+
+
+def test_the_journal_exported_by_keyboard_opens_offline_and_passes_the_audit(
+    page, course_server, tmp_path
+):
+    payload = '<img src=x onerror="window.__pwned = 1"> </textarea> exported 🙂'
+    open_module(page, course_server, "05_belonging.ipynb")
+    prompt = COURSE.prompts_for("belonging", "fine_tuning")[0]
+    box = page.get_by_label(prompt.text, exact=True)
+    box.fill(payload)
+    page.locator(".sb-reflection", has=box).get_by_text(re.compile("Saved at")).wait_for()
+
+    open_module(page, course_server, "06_closing.ipynb")
+    page.locator("body").focus()
+    # Leave out Availability, by keyboard: Tab to its box, Space to untick it.
+    tick = tab_until(page, lambda f: f["label"] == "Availability" or f["text"] == "Availability")
+    assert_visible_focus(tick)
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !document.activeElement.checked")
+    tab_until(page, lambda f: f["text"] == "Prepare my journal to download")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=re.compile("^Download my journal")).wait_for()
+    link = tab_until(page, lambda f: f["text"].startswith("Download my journal"))
+    assert_visible_focus(link)
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert re.fullmatch(r"secure-base-journal-\d{4}-\d\d-\d\d\.html", saved.name)
+    audit(page, "closing module with the export prepared")
+
+    # Open the file itself, with the network switched off: everything is there, nothing ran.
+    page.context.set_offline(True)
+    page.goto(saved.as_uri())
+    assert page.evaluate("window.__pwned") is None
+    answer = page.locator(".answer", has_text="exported 🙂")
+    assert answer.inner_text() == payload
+    assert page.locator("section#availability").count() == 0
+    assert page.locator("h1").inner_text() == "Team as a Secure Base: my journal"
+    page.screenshot(path=str(ARTIFACTS / "export-screen.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "export-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    audit(page, "the exported journal")
+    page.context.set_offline(False)

@@ -83,6 +83,7 @@ INSTRUCTIONS = (
     "## What happens to what you write",
     "## Scenarios from practice",
     "## Scenarios you have played",
+    "## Take your journal with you",
 )
 
 

@@ -154,6 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the kernel of a closed page after this many idle seconds "
         f"(default {CULL_IDLE_SECONDS}; an open page is never stopped)",
     )
+    exporter = commands.add_parser("export", help="save your journal as a web page")
+    exporter.add_argument("output", type=Path, help="the HTML file to write")
+    exporter.add_argument("--journal", type=Path, help="journal file to read (default: yours)")
+    exporter.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="a domain to leave out (availability, sensitivity, acceptance, cooperation, "
+        "belonging); may be given more than once",
+    )
+    exporter.add_argument("--no-scenarios", action="store_true", help="leave out the scenarios")
     where = commands.add_parser("where", help="show where your journal and the course are kept")
     where.set_defaults(command="where")
     args = parser.parse_args(argv)
@@ -179,7 +191,33 @@ def main(argv: list[str] | None = None) -> int:
             token=not args.no_token,
             cull_after=args.cull_after,
         )
+    if args.command == "export":
+        return export_journal(parser, args)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
+    return 0
+
+
+def export_journal(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .content import load_course
+    from .export import ExportChoice, export_html
+    from .journal import FileStore
+    from .scenarios import load_scenarios
+
+    course = load_course()
+    keys = {d.key for d in course.domains}
+    unknown = sorted(set(args.leave_out) - keys)
+    if unknown:
+        parser.error(f"no domain {', '.join(unknown)}; choose from {', '.join(sorted(keys))}")
+    path = args.journal.expanduser() if args.journal else default_journal_path()
+    if not path.is_file():
+        parser.exit(1, f"secure-base: there is no journal at {path}\n")
+    journal, warning = FileStore(path).load()
+    if warning:
+        print(warning, file=sys.stderr)
+    choice = ExportChoice(frozenset(keys - set(args.leave_out)), not args.no_scenarios)
+    html = export_html(journal, course, load_scenarios(), choice)
+    args.output.write_text(html, encoding="utf-8")
+    print(f"Your journal was saved as {args.output} ({len(html.encode()) / 1024:.0f} KB).")
     return 0
 
 

@@ -169,6 +169,11 @@ STYLE = """
 .sb-trail summary { cursor: pointer; color: #0b5a75; }
 .sb-player a, .sb-summary-domain a, .sb-credits a, .sb-nav a { color: #0b5a75 !important;
   text-decoration: underline !important; }
+.sb-export { margin: .5rem 0 1rem; padding: .6rem .9rem; border: 1px solid #b7ccd4;
+  border-radius: 6px; }
+.sb-export .sb-export-button { width: auto; height: auto; padding: .4rem .9rem; font-size: 1rem;
+  background: #0b5a75; color: #ffffff; border-radius: 4px; }
+.sb-download { font-weight: 600; font-size: 1.05rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -397,6 +402,53 @@ class CoursePage:
 
     def credits(self) -> None:
         display(HTML(credits_html(self.course)))
+
+    def export(self) -> None:
+        """Choose what to include and download the journal as a web page."""
+        self.export_panel = ExportPanel(self.course, self.session)
+        display(self.export_panel)
+
+
+class ExportPanel(w.VBox):
+    """Tick what to include, then download the journal as one web page."""
+
+    def __init__(self, course: Course, sess: Session, **kwargs: Any):
+        self.course = course
+        self._session = sess
+        self.domain_boxes = {
+            d.key: w.Checkbox(value=True, description=d.title, indent=False) for d in course.domains
+        }
+        self.scenarios_box = w.Checkbox(value=True, description="Scenarios", indent=False)
+        self.button = w.Button(description="Prepare my journal to download")
+        self.button.add_class("sb-export-button")
+        self.button.on_click(lambda _b: self.prepare())
+        self.result = w.HTML()
+        self.result.add_class("sb-export-result")
+        boxes = w.VBox([*self.domain_boxes.values(), self.scenarios_box])
+        boxes.add_class("sb-export-choices")
+        intro = w.HTML("<p class='sb-export-intro'>Include:</p>")
+        super().__init__([intro, boxes, self.button, self.result], **kwargs)
+        self.add_class("sb-export")
+
+    def prepare(self) -> str:
+        from .export import ExportChoice, export_filename, export_html, html_data_uri
+        from .scenarios import load_scenarios
+
+        choice = ExportChoice(
+            frozenset(k for k, box in self.domain_boxes.items() if box.value),
+            self.scenarios_box.value,
+        )
+        if not choice.domains and not choice.scenarios:
+            self.result.value = status_html("Tick at least one part to include.", problem=True)
+            return ""
+        html = export_html(self._session.journal, self.course, load_scenarios(), choice)
+        size = len(html.encode()) / 1024
+        self.result.value = (
+            f'<p><a class="sb-download" href="{html_data_uri(html)}" '
+            f'download="{export_filename()}">Download my journal (web page, {size:.0f} KB)</a></p>'
+            + status_html("Your journal is ready to download. It opens in any web browser.")
+        )
+        return html
 
 
 def scenarios_summary_html(journal: Journal) -> str:
