@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import axe_playwright_python
 import pytest
 
 from widgets.content import load_course
@@ -152,3 +153,27 @@ def wait_until_ready(page, file: str) -> None:
         )
     if module.key == "closing":
         page.wait_for_selector(".sb-export .sb-export-button")
+
+
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+#: Rules switched off, each with its reason. None are: every rule axe-core has, of any impact,
+#: WCAG 2.0-2.2 A and AA and best practice, runs on every page.
+DISABLED_RULES: dict[str, str] = {}
+
+
+def audit(page, label: str) -> None:
+    """Run axe-core on the page as it is now; fail with every violation found."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    options = {
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
+    }
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not problems, f"{label}:\n" + "\n".join(problems)
+    assert result["testEngine"]["version"].startswith("4.")

@@ -17,7 +17,7 @@ import pytest
 from widgets.content import load_course
 from widgets.scenarios import load_scenarios
 
-from .conftest import ARTIFACTS, CourseServer, open_module, wait_until_ready
+from .conftest import ARTIFACTS, CourseServer, audit, open_module, wait_until_ready
 from .harness import free_port
 
 pytestmark = pytest.mark.browser
@@ -224,3 +224,60 @@ def test_a_scenario_played_to_an_ending_is_there_after_a_reload(page, course_ser
     open_module(page, course_server, "06_closing.ipynb")
     done = page.locator(".sb-scenarios-done li", has_text=scenario.title)
     assert ending.ending in done.inner_text()
+
+
+def test_a_journal_file_loaded_in_a_fresh_browser_and_then_everything_deleted(chromium, tmp_path):
+    from widgets.journal import Journal
+
+    prompt = COURSE.prompts_for("sensitivity", "general")[2]
+    carried = Journal()
+    carried.set_reflection(prompt.id, "Carried over from another computer.")
+    upload = tmp_path / "my-journal.json"
+    upload.write_text(carried.dumps(), encoding="utf-8")
+    bad = tmp_path / "not-a-journal.json"
+    bad.write_text('{"hello": "world"}', encoding="utf-8")
+
+    server = CourseServer(tmp_path / "fresh" / "journal.json")
+    context = chromium.new_context()  # a fresh profile
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_module(page, server, "08_privacy.ipynb")
+        choose = page.get_by_role("button", name=re.compile("^Load a journal file"))
+        with page.expect_file_chooser() as chooser:
+            choose.click()
+        chooser.value.set_files(str(bad))
+        page.locator("#main-content").get_by_text(
+            "not a Team as a Secure Base journal. Nothing was changed."
+        ).wait_for()
+        with page.expect_file_chooser() as chooser:
+            choose.click()
+        chooser.value.set_files(str(upload))
+        page.locator("#main-content").get_by_text(
+            re.compile(r"^Loaded\. 1 entry was added")
+        ).wait_for()
+        audit(page, "privacy page after loading a journal file")
+
+        open_module(page, server, "02_sensitivity.ipynb")
+        assert page.get_by_label(prompt.text, exact=True).input_value() == (
+            "Carried over from another computer."
+        )
+
+        open_module(page, server, "08_privacy.ipynb")
+        page.get_by_role("button", name="Delete everything").click()
+        page.locator("#main-content").get_by_text(
+            "Tick the box to confirm first. Nothing was deleted."
+        ).wait_for()
+        page.get_by_label(re.compile("I understand that this deletes everything")).check()
+        page.get_by_role("button", name="Delete everything").click()
+        page.locator("#main-content").get_by_text(
+            re.compile("^Everything has been deleted")
+        ).wait_for()
+        page.screenshot(path=str(ARTIFACTS / "privacy-deleted.png"), full_page=True)
+        assert "Carried over" not in (tmp_path / "fresh" / "journal.json").read_text()
+
+        open_module(page, server, "02_sensitivity.ipynb")
+        assert page.get_by_label(prompt.text, exact=True).input_value() == ""
+    finally:
+        context.close()
+        assert server.stop() == 0

@@ -75,7 +75,10 @@ def test_every_domain_has_prompts_in_every_stage(course):
 
 
 def test_seven_modules_in_file_order_and_the_about_pages_after_them(course):
-    assert [m.file for m in course.modules if m.about] == ["07_accessibility.ipynb"]
+    assert [m.file for m in course.modules if m.about] == [
+        "07_accessibility.ipynb",
+        "08_privacy.ipynb",
+    ]
     assert [m.file for m in course.sequence] == [
         "00_welcome.ipynb",
         "01_availability.ipynb",

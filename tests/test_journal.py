@@ -256,3 +256,81 @@ def test_a_version_1_journal_is_migrated():
     journal = Journal.loads(old)
     assert journal.reflection("a.b.c") == "kept"
     assert journal.to_dict()["version"] == SCHEMA_VERSION == 2
+
+
+def test_delete_everything_removes_every_copy_and_nothing_comes_back(tmp_path):
+    path = tmp_path / "journal.json"
+    this_page, other_page = FileStore(path), FileStore(path)
+    mine, _ = this_page.load()
+    mine.set_reflection("a.b.c", "private words")
+    this_page.save(mine)
+    mine.set_reflection("a.b.c", "private words, edited")
+    this_page.save(mine)
+    theirs, _ = other_page.load()  # another page, still open, holding the old text
+    (tmp_path / "journal.json.unreadable-2026").write_text("{ damaged")
+    this_page.delete_everything(mine)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
+    assert "private" not in path.read_text()
+    assert len(mine) == 0
+    # The other page saves again: its old entries are dropped, not written back.
+    theirs.set_reflection("x.y.z", "written after the deletion")
+    other_page.save(theirs)
+    final, _ = FileStore(path).load()
+    assert final.reflection("a.b.c") == ""
+    assert final.reflection("x.y.z") == "written after the deletion"
+    assert theirs.reflection("a.b.c") == ""
+    assert "private" not in path.read_text() and "private" not in store_text(path)
+
+
+def store_text(path):
+    return "".join(p.read_text() for p in path.parent.iterdir() if p.is_file())
+
+
+WRITER = """
+import sys
+from widgets.journal import FileStore
+store = FileStore(sys.argv[1])
+journal, _ = store.load()
+n = 0
+while True:
+    n += 1
+    journal.set_reflection(f"domain.stage.p{n % 121}", f"version {n} " + "words " * 400)
+    store.save(journal)
+    if n == 1:
+        print("saved once", flush=True)
+"""
+
+
+def test_a_process_killed_mid_save_leaves_a_whole_journal(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "journal.json"
+    rng = random.Random(20261129)
+    for attempt in range(12):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        assert writer.stdout.readline().strip() == "saved once"
+        time.sleep(rng.uniform(0.05, 0.4))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(10)
+        journal, warning = FileStore(path).load()
+        assert warning is None, f"attempt {attempt}: {warning}"
+        assert len(journal) > 0
+        # Every entry is whole: a killed save leaves the old file or the new one, never half.
+        assert all(journal.reflection(k.partition("/")[2]).startswith("version ") for k in journal)
+
+
+def test_a_journal_that_cannot_be_written_raises_and_keeps_the_text(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the journal's folder should be")
+    store = FileStore(blocker / "journal.json")
+    journal = Journal()
+    journal.set_reflection("a.b.c", "still here")
+    with pytest.raises(OSError):
+        store.save(journal)
+    assert journal.reflection("a.b.c") == "still here"

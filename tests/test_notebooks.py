@@ -84,6 +84,9 @@ INSTRUCTIONS = (
     "## Scenarios from practice",
     "## Scenarios you have played",
     "## Take your journal with you",
+    "## Take everything with you",
+    "## Delete everything",
+    "## How long it is kept",
 )
 
 

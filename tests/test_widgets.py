@@ -119,7 +119,7 @@ def test_navigation_links_previous_next_and_contents(course):
     assert 'href="01_availability.ipynb" target="_self" rel="prev"' in nav
     assert 'href="03_acceptance.ipynb" target="_self" rel="next"' in nav
     assert 'href="02_sensitivity.ipynb" target="_self" aria-current="page"' in nav
-    assert nav.count("<li>") == 8  # seven modules, and the accessibility statement
+    assert nav.count("<li>") == 9  # seven modules, the accessibility and privacy pages
     assert 'About this course:</p><ul><li><a href="07_accessibility.ipynb"' in nav
     assert "Module 3 of 7: Sensitivity" in nav
     first = ui._nav(course, course.sequence[0], "top")
@@ -182,3 +182,69 @@ def test_an_about_page_stands_outside_the_sequence(course):
     assert 'rel="prev"' not in nav and 'rel="next"' not in nav and "Module" not in nav
     closing = ui._nav(course, course.module("closing"), "top")
     assert "Module 7 of 7" in closing and 'rel="next"' not in closing
+
+
+def test_the_journal_file_goes_out_and_comes_back_in(journal_file, course, tmp_path):
+    import base64
+
+    prompt = course.prompts_for("cooperation", "general")[0]
+    page = new_page("closing")
+    page.session.journal.set_reflection(prompt.id, "Written on the office laptop.")
+    page.session.save()
+    panel = ui.JournalFilePanel(page.session)
+    data = panel.prepare()
+    link = re.search(
+        r'href="data:application/json;base64,([^"]+)" download="([^"]+)"', panel.result.value
+    )
+    assert base64.b64decode(link.group(1)) == data
+    assert re.fullmatch(r"secure-base-journal-\d{4}-\d\d-\d\d\.json", link.group(2))
+
+    # Somewhere else, a journal with other work in it loads the file and keeps both.
+    elsewhere = tmp_path / "elsewhere.json"
+    ui._session = ui.Session(FileStore(elsewhere))
+    other = ui._session
+    other.journal.set_reflection("belonging.general.x", "Written at home.")
+    other.save()
+    loader = ui.JournalFilePanel(other)
+    assert loader.load({"name": "j.json", "content": memoryview(data)}) == 1
+    assert "1 entry was added" in loader.result.value
+    saved, _ = FileStore(elsewhere).load()
+    assert saved.reflection(prompt.id) == "Written on the office laptop."
+    assert saved.reflection("belonging.general.x") == "Written at home."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json", "not valid JSON"),
+        (b'{"format": "something else"}', "not a Team as a Secure Base journal"),
+        (b" " * (9 * 1024 * 1024), "too large"),
+        (None, "could not be read"),
+    ],
+)
+def test_a_bad_journal_file_gets_a_clear_message_and_changes_nothing(
+    journal_file, content, message
+):
+    page = new_page("closing")
+    page.session.journal.set_reflection("a.b.c", "kept")
+    page.session.save()
+    before = journal_file.read_bytes()
+    panel = ui.JournalFilePanel(page.session)
+    assert panel.load({"name": "x.json", "content": content}) is None
+    assert message in panel.result.value and 'data-sb-announce="alert"' in panel.result.value
+    assert journal_file.read_bytes() == before
+    assert page.session.journal.reflection("a.b.c") == "kept"
+
+
+def test_delete_everything_needs_confirming_then_deletes(journal_file, course):
+    page = new_page("privacy")
+    page.session.journal.set_reflection("a.b.c", "private")
+    page.session.save()
+    panel = ui.DeletePanel(page.session)
+    assert panel.delete() is False and "Nothing was deleted" in panel.result.value
+    assert "private" in journal_file.read_text()
+    panel.confirm.value = True
+    assert panel.delete() is True
+    assert "private" not in journal_file.read_text()
+    assert not journal_file.with_name("journal.json.bak").exists()
+    assert len(new_page("closing").session.journal) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import sys
 import webbrowser
@@ -98,6 +99,12 @@ def serve(
 
     class CourseServer(Voila):
         """Voilà, opening the welcome module instead of the file list."""
+
+        def initialize(self, argv: list[str] | None = None) -> None:
+            super().initialize(argv)
+            # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel
+            # is shut down, rather than a KeyboardInterrupt landing wherever the code is.
+            signal.signal(signal.SIGINT, self._handle_signal_stop)
 
         def launch_browser(self) -> None:
             url = f"{self.connection_url}voila/render/{WELCOME}"

@@ -131,9 +131,17 @@ def _check_value(key: str, value: object) -> Any:
 class Journal:
     """Everything a learner has written, entry by entry, each with its time."""
 
-    def __init__(self, entries: dict[str, Entry] | None = None, created: str | None = None):
+    def __init__(
+        self,
+        entries: dict[str, Entry] | None = None,
+        created: str | None = None,
+        cleared: str | None = None,
+    ):
         self._entries: dict[str, Entry] = dict(entries or {})
         self.created = created or now()
+        #: When the learner last deleted everything: nothing older may come back in a merge.
+        self.cleared = cleared
+        self._forget_cleared()
 
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -197,9 +205,16 @@ class Journal:
         return self.set(f"scenario/{scenario_id}", record)
 
     def merge(self, other: Journal) -> int:
-        """Take every entry of ``other`` that is newer than ours; return how many changed."""
-        changed = 0
+        """Take every entry of ``other`` that is newer than ours; return how many changed.
+
+        If either journal was cleared (everything deleted), entries from before that moment
+        are dropped from both sides: a page still holding old text cannot bring it back.
+        """
+        self.cleared = max(filter(None, (self.cleared, other.cleared)), default=None)
+        changed = self._forget_cleared()
         for key, theirs in other._entries.items():
+            if self.cleared is not None and theirs.updated <= self.cleared:
+                continue
             ours = self._entries.get(key)
             if ours is None or theirs.newer_than(ours):
                 self._entries[key] = theirs
@@ -207,12 +222,27 @@ class Journal:
         self.created = min(self.created, other.created)
         return changed
 
+    def clear(self) -> None:
+        """Delete everything, and remember when, so that no older copy can restore it."""
+        self._entries.clear()
+        self.cleared = now()
+        self.created = self.cleared
+
+    def _forget_cleared(self) -> int:
+        if self.cleared is None:
+            return 0
+        old = [k for k, e in self._entries.items() if e.updated <= self.cleared]
+        for key in old:
+            del self._entries[key]
+        return len(old)
+
     # -- serialising ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "version": SCHEMA_VERSION,
             "created": self.created,
+            **({"cleared": self.cleared} if self.cleared else {}),
             "entries": {
                 key: {"value": e.value, "updated": e.updated}
                 for key, e in sorted(self._entries.items())
@@ -245,7 +275,10 @@ class Journal:
             if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
                 raise JournalError(f"The entry {key!r} is not in the expected shape.")
             entries[key] = Entry(_check_value(key, raw["value"]), _parse_time(raw["updated"], key))
-        return cls(entries, created)
+        cleared = data.get("cleared")
+        if cleared is not None:
+            cleared = _parse_time(cleared, "cleared")
+        return cls(entries, created, cleared)
 
     @classmethod
     def loads(cls, text: str | bytes) -> Journal:
@@ -315,7 +348,15 @@ class FileStore:
         try:
             return Journal.loads(self.path.read_bytes()), None
         except FileNotFoundError:
-            return Journal(), None
+            if not self.backup_path.exists():
+                return Journal(), None
+            # Only the previous version is there (the file was removed by hand, say).
+            try:
+                return Journal.loads(self.backup_path.read_bytes()), (
+                    "Your journal file was missing; the previous saved copy was restored."
+                )
+            except JournalError:
+                return Journal(), None
         except JournalError as exc:
             problem = str(exc)
         # The main file is unreadable: keep it for inspection, fall back to the backup.
@@ -350,7 +391,35 @@ class FileStore:
             self._write(on_disk.dumps())
         return journal
 
+    def _keep_previous(self) -> None:
+        """Make the current file the backup while it stays in place (a link, else a copy)."""
+        staging = self.backup_path.with_name(self.backup_path.name + ".tmp")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staging)
+        try:
+            os.link(self.path, staging)
+        except OSError:
+            import shutil
+
+            shutil.copy2(self.path, staging)
+        os.replace(staging, self.backup_path)
+
+    def delete_everything(self, journal: Journal) -> None:
+        """Remove every copy of the journal from disk and leave only the moment of deletion.
+
+        The previous version, and any unreadable copy set aside, go too. What stays is a journal
+        with no entries that records when everything was deleted, so that a page still open
+        elsewhere cannot write the old entries back.
+        """
+        with self._locked():
+            journal.clear()
+            for leftover in self.path.parent.glob(self.path.name + ".unreadable-*"):
+                leftover.unlink()
+            self._write(journal.dumps())
+            self.backup_path.unlink(missing_ok=True)
+
     def _write(self, text: str) -> None:
+        """Write atomically: the journal file is never missing and never half written."""
         directory = self.path.parent
         fd, tmp = tempfile.mkstemp(prefix=".journal-", suffix=".tmp", dir=directory)
         try:
@@ -359,7 +428,7 @@ class FileStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             if self.path.exists():
-                os.replace(self.path, self.backup_path)
+                self._keep_previous()
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

@@ -173,6 +173,11 @@ STYLE = """
   border-radius: 6px; }
 .sb-export .sb-export-button { width: auto; height: auto; padding: .4rem .9rem; font-size: 1rem;
   background: #0b5a75; color: #ffffff; border-radius: 4px; }
+.sb-journal-file .sb-file-button, .sb-delete button { width: auto; height: auto;
+  padding: .4rem .9rem; font-size: 1rem; }
+.sb-delete .sb-delete-button { background: #a3000b; color: #ffffff; }
+.sb-delete .widget-checkbox { width: auto; }
+.sb-delete label, .sb-export label { white-space: normal; font-size: 1rem; }
 .sb-download { font-weight: 600; font-size: 1.05rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
@@ -403,6 +408,23 @@ class CoursePage:
     def credits(self) -> None:
         display(HTML(credits_html(self.course)))
 
+    def journal_file(self) -> None:
+        """Download the journal file, or load one to carry on elsewhere."""
+        self.file_panel = JournalFilePanel(self.session)
+        display(self.file_panel)
+
+    def delete_everything(self) -> None:
+        self.delete_panel = DeletePanel(self.session)
+        display(self.delete_panel)
+
+    def journal_location(self) -> None:
+        display(
+            HTML(
+                "<p class='sb-location'>On this computer, your journal is the file "
+                f"<code>{escape(str(self.session.store.path))}</code>.</p>"
+            )
+        )
+
     def export(self) -> None:
         """Choose what to include and download the journal as a web page."""
         self.export_panel = ExportPanel(self.course, self.session)
@@ -419,7 +441,9 @@ class ExportPanel(w.VBox):
             d.key: w.Checkbox(value=True, description=d.title, indent=False) for d in course.domains
         }
         self.scenarios_box = w.Checkbox(value=True, description="Scenarios", indent=False)
-        self.button = w.Button(description="Prepare my journal to download")
+        self.button = w.Button(
+            description="Prepare my journal to download", layout=w.Layout(width="auto")
+        )
         self.button.add_class("sb-export-button")
         self.button.on_click(lambda _b: self.prepare())
         self.result = w.HTML()
@@ -449,6 +473,130 @@ class ExportPanel(w.VBox):
             + status_html("Your journal is ready to download. It opens in any web browser.")
         )
         return html
+
+
+def _download_link(data: bytes, mime: str, filename: str, label: str) -> str:
+    import base64
+
+    uri = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return (
+        f'<p><a class="sb-download" href="{uri}" download="{escape(filename)}">'
+        f"{escape(label)} ({len(data) / 1024:.0f} KB)</a></p>"
+    )
+
+
+class JournalFilePanel(w.VBox):
+    """Take the journal file away, or load one to carry on where you stopped."""
+
+    def __init__(self, sess: Session, **kwargs: Any):
+        self._session = sess
+        self.download_button = w.Button(
+            description="Prepare my journal file", layout=w.Layout(width="auto")
+        )
+        self.download_button.on_click(lambda _b: self.prepare())
+        self.upload = w.FileUpload(
+            accept=".json,application/json",
+            multiple=False,
+            description="Load a journal file",
+            icon="",
+            tooltip="Choose a journal file (.json) saved from this course",
+            layout=w.Layout(width="auto"),
+        )
+        self.upload.observe(self._on_upload, names="value")
+        self.result = w.HTML()
+        for button in (self.download_button, self.upload):
+            button.add_class("sb-file-button")
+        super().__init__([w.HBox([self.download_button, self.upload]), self.result], **kwargs)
+        self.add_class("sb-journal-file")
+
+    def prepare(self) -> bytes:
+        from datetime import datetime
+
+        data = self._session.journal.dumps().encode()
+        name = f"secure-base-journal-{datetime.now():%Y-%m-%d}.json"
+        self.result.value = _download_link(
+            data, "application/json", name, "Download my journal file"
+        ) + status_html("Your journal file is ready. Keep it somewhere private.")
+        return data
+
+    def _on_upload(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        self.load(files[0])
+        self.upload.value = ()  # so that the same file can be chosen again
+
+    def load(self, uploaded: Any) -> int | None:
+        """Merge an uploaded journal file into this one; a bad file changes nothing."""
+        from .journal import MAX_FILE_BYTES
+
+        try:
+            content = bytes(uploaded["content"])
+        except (TypeError, KeyError, ValueError):
+            self.result.value = status_html("That upload could not be read.", problem=True)
+            return None
+        if len(content) > MAX_FILE_BYTES:
+            self.result.value = status_html(
+                f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, too large to be "
+                "a course journal. Nothing was changed.",
+                problem=True,
+            )
+            return None
+        try:
+            incoming = Journal.loads(content)
+        except JournalError as exc:
+            self.result.value = status_html(f"{exc} Nothing was changed.", problem=True)
+            return None
+        changed = self._session.journal.merge(incoming)
+        try:
+            self._session.save()
+        except OSError as exc:
+            self.result.value = status_html(
+                f"The file was read, but your journal could not be saved ({exc}).", problem=True
+            )
+            return None
+        self.result.value = status_html(
+            f"Loaded. {changed} entr{'y was' if changed == 1 else 'ies were'} added or updated; "
+            "where both copies had an entry, the newer one was kept. Reload a page to see them."
+        )
+        return changed
+
+
+class DeletePanel(w.VBox):
+    """Delete everything the course keeps, after the learner confirms."""
+
+    def __init__(self, sess: Session, **kwargs: Any):
+        self._session = sess
+        self.confirm = w.Checkbox(
+            value=False,
+            description="I understand that this deletes everything I have written in the course "
+            "and cannot be undone",
+            indent=False,
+        )
+        self.button = w.Button(description="Delete everything", layout=w.Layout(width="auto"))
+        self.button.add_class("sb-delete-button")
+        self.button.on_click(lambda _b: self.delete())
+        self.result = w.HTML()
+        super().__init__([self.confirm, self.button, self.result], **kwargs)
+        self.add_class("sb-delete")
+
+    def delete(self) -> bool:
+        if not self.confirm.value:
+            self.result.value = status_html(
+                "Tick the box to confirm first. Nothing was deleted.", problem=True
+            )
+            return False
+        try:
+            self._session.store.delete_everything(self._session.journal)
+        except OSError as exc:
+            self.result.value = status_html(f"Could not delete the journal ({exc}).", problem=True)
+            return False
+        self.confirm.value = False
+        self.result.value = status_html(
+            "Everything has been deleted: your reflections, your scenario choices and the saved "
+            "copies of your journal."
+        )
+        return True
 
 
 def scenarios_summary_html(journal: Journal) -> str:
