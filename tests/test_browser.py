@@ -281,3 +281,47 @@ def test_a_journal_file_loaded_in_a_fresh_browser_and_then_everything_deleted(ch
     finally:
         context.close()
         assert server.stop() == 0
+
+
+def test_served_to_others_the_journal_lives_in_the_browser_not_on_the_server(chromium, tmp_path):
+    server = CourseServer(tmp_path / "server" / "journal.json", extra=("--store=browser",))
+    learner = chromium.new_context()
+    stranger = chromium.new_context()
+    page = learner.new_page()
+    page.set_default_timeout(60_000)
+    prompt = COURSE.prompts_for("cooperation", "fine_tuning")[0]
+    try:
+        assert "each learner's own web browser" in "".join(server.output)
+        open_module(page, server, "04_cooperation.ipynb")
+        box = page.get_by_label(prompt.text, exact=True)
+        box.fill("Kept in my browser only.")
+        page.locator(".sb-reflection", has=box).get_by_text(re.compile("Saved at")).wait_for()
+        page.wait_for_function(
+            "(key) => (localStorage.getItem(key) || '').includes('Kept in my browser only.')",
+            arg=f"secure-base:entry:reflection/{prompt.id}",
+        )
+        page.reload()
+        wait_until_ready(page, "04_cooperation.ipynb")
+        box = page.get_by_label(prompt.text, exact=True)
+        page.wait_for_function(
+            "(label) => [...document.querySelectorAll('textarea')].some("
+            "t => t.labels[0] && t.labels[0].textContent === label && t.value !== '')",
+            arg=prompt.text,
+        )
+        assert box.input_value() == "Kept in my browser only."
+
+        open_module(page, server, "06_closing.ipynb")
+        page.locator(".sb-summary-answer", has_text="Kept in my browser only.").wait_for()
+
+        # Another browser sees nothing, and the server keeps no journal at all.
+        other = stranger.new_page()
+        other.set_default_timeout(60_000)
+        open_module(other, server, "04_cooperation.ipynb")
+        other.wait_for_timeout(1500)
+        assert other.get_by_label(prompt.text, exact=True).input_value() == ""
+        assert not (tmp_path / "server").exists()
+        assert not list(tmp_path.rglob("journal.json*"))
+    finally:
+        learner.close()
+        stranger.close()
+        assert server.stop() == 0

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from .journal import JOURNAL_ENV, default_journal_path
 
+#: Where journals are kept; read by each page's kernel (see widgets.ui).
+STORE_ENV = "SECURE_BASE_STORE"
+
 WELCOME = "00_welcome.ipynb"
 DEFAULT_PORT = 8866
 #: A kernel nobody is connected to is stopped after this many seconds without activity.
@@ -89,11 +92,18 @@ def serve(
     journal: Path | None,
     token: bool = True,
     cull_after: int = CULL_IDLE_SECONDS,
+    store: str = "file",
 ) -> int:
     use_course_template()
     path = journal.expanduser().resolve() if journal else default_journal_path()
     # Kernels inherit this environment, so every page writes to the same journal.
     os.environ[JOURNAL_ENV] = str(path)
+    os.environ[STORE_ENV] = store
+    where = (
+        "in each learner's own web browser (this server keeps none)"
+        if store == "browser"
+        else str(path)
+    )
 
     from voila.app import Voila
 
@@ -111,9 +121,13 @@ def serve(
             provider = getattr(self, "identity_provider", None)
             if provider is not None and provider.token:
                 url += f"?token={provider.token}"
+            kept = (
+                f"Journals are kept {where}."
+                if store == "browser"
+                else f"Your journal is kept in {where}"
+            )
             print(
-                f"The course is running at:\n\n    {url}\n\n"
-                f"Your journal is kept in {os.environ[JOURNAL_ENV]}\n"
+                f"The course is running at:\n\n    {url}\n\n{kept}\n"
                 "Press Ctrl-C to stop the course.",
                 flush=True,
             )
@@ -147,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         "--journal",
         type=Path,
         help=f"journal file to use (default: ${JOURNAL_ENV}, else your user data folder)",
+    )
+    run.add_argument(
+        "--store",
+        choices=("file", "browser"),
+        default="file",
+        help="where journals are kept: a file on this computer (for your own use), or each "
+        "learner's own browser (when you serve the course to others)",
     )
     run.add_argument(
         "--no-token",
@@ -197,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             args.journal,
             token=not args.no_token,
             cull_after=args.cull_after,
+            store=args.store,
         )
     if args.command == "export":
         return export_journal(parser, args)

@@ -320,6 +320,8 @@ def default_journal_path() -> Path:
 class FileStore:
     """A journal kept in one JSON file, with the previous version beside it."""
 
+    kind = "file"
+
     def __init__(self, path: Path | str):
         self.path = Path(path)
 

@@ -149,6 +149,15 @@ class ScenarioPlayer(w.VBox):
         super().__init__([self._story, self._choices, controls, self._status], **kwargs)
         self.add_class("sb-player")
         self._render()
+        session.on_change(self._refresh)
+
+    def _refresh(self) -> None:
+        record = self._session.journal.scenario(self.scenario.id)
+        if record != self.run.record():
+            self.run = ScenarioRun(self.scenario, record)
+            self._render()
+            if self._on_change is not None:
+                self._on_change(self)
 
     # -- actions -------------------------------------------------------------------------
     def choose(self, index: int) -> None:

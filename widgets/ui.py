@@ -8,6 +8,7 @@ before it is put into HTML.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -22,26 +23,84 @@ from .status import status_html
 __all__ = ["CoursePage", "ReflectionField", "Session", "course_page", "session"]
 
 
-class Session:
-    """One page's view of the learner's journal: loaded once, saved on every change."""
+#: Where journals are kept: "file" (the learner's own machine or home) or "browser" (a course
+#: served to others, so that no server keeps anyone's reflections). Set by the server.
+STORE_ENV = "SECURE_BASE_STORE"
 
-    def __init__(self, store: FileStore):
+
+class Session:
+    """One page's view of the learner's journal: loaded once, saved on every change.
+
+    Widgets that show the journal register with :meth:`on_change` to be redrawn when it changes
+    from outside the page (a browser's stored copy arriving, a journal file loaded), and
+    :meth:`on_problem` tells the page when the store reports a problem.
+    """
+
+    def __init__(self, store: Any):
         self.store = store
         self.journal, self.warning = store.load()
+        self._changed: list[Any] = []
+        self._problems: list[Any] = []
+        if getattr(store, "kind", "file") == "browser":
+            store.on_loaded.append(self._arrived)
+            store.on_problem.append(self.report)
+
+    @property
+    def in_browser(self) -> bool:
+        return getattr(self.store, "kind", "file") == "browser"
 
     def save(self) -> None:
         self.store.save(self.journal)
+
+    def on_change(self, callback: Any) -> None:
+        self._changed.append(callback)
+
+    def on_problem(self, callback: Any) -> None:
+        self._problems.append(callback)
+
+    def changed(self) -> None:
+        """Tell every widget showing the journal that it changed from outside."""
+        for callback in self._changed:
+            callback()
+
+    def report(self, message: str) -> None:
+        self.warning = message
+        for callback in self._problems:
+            callback(message)
+
+    def _arrived(self, journal: Journal | None, warning: str | None) -> None:
+        if journal is not None:
+            self.journal.merge(journal)
+        if warning:
+            self.report(warning)
+        self.changed()
 
 
 _session: Session | None = None
 
 
+def _store_key() -> tuple[str, ...]:
+    if os.environ.get(STORE_ENV, "file") == "browser":
+        return ("browser",)
+    return ("file", str(default_journal_path()))
+
+
 def session() -> Session:
     """The journal session of this kernel (each Voilà page has its own kernel)."""
-    global _session
-    if _session is None or _session.store.path != default_journal_path():
-        _session = Session(FileStore(default_journal_path()))
+    global _session, _session_key
+    key = _store_key()
+    if _session is None or _session_key != key:
+        if key[0] == "browser":
+            from .browser_store import BrowserStore
+
+            _session = Session(BrowserStore())
+        else:
+            _session = Session(FileStore(default_journal_path()))
+        _session_key = key
     return _session
+
+
+_session_key: tuple[str, ...] = ()
 
 
 def _local_time(stamp: str) -> str:
@@ -71,6 +130,12 @@ class ReflectionField(w.VBox):
         super().__init__(children, **kwargs)
         self.add_class("sb-reflection")
         self._text.observe(self._on_change, names="value")
+        sess.on_change(self._refresh)
+
+    def _refresh(self) -> None:
+        text = self._session.journal.reflection(self.prompt.id)
+        if text != self._text.value:
+            self._text.value = text
 
     @property
     def value(self) -> str:
@@ -318,6 +383,17 @@ class CoursePage:
         display(HTML(STYLE + _nav(self.course, self.module, "top")))
         if self.session.warning:
             display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
+        if self.session.in_browser:
+            # The bridge to the journal kept in this browser, and a place for its problems.
+            self.notice = w.HTML()
+            self.session.on_problem(
+                lambda message: setattr(
+                    self.notice,
+                    "value",
+                    f'<p class="sb-notice">{status_html(message, problem=True)}</p>',
+                )
+            )
+            display(w.VBox([self.session.store.widget, self.notice]))
         title = self.course.title if self.module.key == "welcome" else self.module.title
         heading = f'<h1 class="sb-title">{escape(title)}</h1>'
         if self.module.domain:
@@ -397,13 +473,20 @@ class CoursePage:
         )
         display(HTML(f'<ol class="sb-stages">{items}</ol>'))
 
+    def _live_html(self, render: Any) -> w.HTML:
+        """HTML drawn from the journal, and drawn again whenever the journal changes."""
+        view = w.HTML(render())
+        self.session.on_change(lambda: setattr(view, "value", render()))
+        display(view)
+        return view
+
     def summary(self) -> None:
         """Everything the learner has written, by domain and stage, with its prompt."""
-        display(HTML(summary_html(self.course, self.session.journal)))
+        self.summary_view = self._live_html(lambda: summary_html(self.course, self.session.journal))
 
     def scenarios_done(self) -> None:
         """The scenarios played across the course, with the endings reached."""
-        display(HTML(scenarios_summary_html(self.session.journal)))
+        self.scenarios_view = self._live_html(lambda: scenarios_summary_html(self.session.journal))
 
     def credits(self) -> None:
         display(HTML(credits_html(self.course)))
@@ -418,12 +501,25 @@ class CoursePage:
         display(self.delete_panel)
 
     def journal_location(self) -> None:
-        display(
-            HTML(
-                "<p class='sb-location'>On this computer, your journal is the file "
-                f"<code>{escape(str(self.session.store.path))}</code>.</p>"
+        if self.session.in_browser:
+            text = (
+                "<p class='sb-location'>Your journal is kept in this web browser, in its own "
+                "storage for this site, and nowhere else: the server that shows you the course "
+                "does not keep it. It stays in this browser on this computer until you delete it "
+                "here or clear the browser's data for this site. Another browser or another "
+                "computer will not have it; take your journal file with you to carry on there."
+                "</p>"
             )
-        )
+        else:
+            text = (
+                "<p class='sb-location'>Your journal is kept on the computer that runs the "
+                f"course, in the file <code>{escape(str(self.session.store.path))}</code>, with "
+                "the previous saved version beside it. Anyone who can open files in that "
+                "computer account can read it; if that computer is a shared or temporary "
+                "service, the people who run it may be able to read it too, and a temporary "
+                "service deletes it when your session ends.</p>"
+            )
+        display(HTML(text))
 
     def export(self) -> None:
         """Choose what to include and download the journal as a web page."""
@@ -555,9 +651,10 @@ class JournalFilePanel(w.VBox):
                 f"The file was read, but your journal could not be saved ({exc}).", problem=True
             )
             return None
+        self._session.changed()
         self.result.value = status_html(
             f"Loaded. {changed} entr{'y was' if changed == 1 else 'ies were'} added or updated; "
-            "where both copies had an entry, the newer one was kept. Reload a page to see them."
+            "where both copies had an entry, the newer one was kept."
         )
         return changed
 
@@ -592,6 +689,7 @@ class DeletePanel(w.VBox):
             self.result.value = status_html(f"Could not delete the journal ({exc}).", problem=True)
             return False
         self.confirm.value = False
+        self._session.changed()
         self.result.value = status_html(
             "Everything has been deleted: your reflections, your scenario choices and the saved "
             "copies of your journal."
