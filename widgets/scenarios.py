@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .content import SOURCE_ID, ContentError, Course, _build, load_course
+from .content import SOURCE_ID, ContentError, Course, _build, _read, load_course
 
 __all__ = [
     "Choice",
@@ -126,11 +125,7 @@ def _build_node(raw: object, where: str) -> Node:
 def parse_scenario(path: Path) -> Scenario:
     """Read one scenario file and check it against the schema (not yet the story)."""
     where = path.name
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML ({exc})") from None
+    raw = _read(path, ScenarioError)
     nodes = raw.pop("node", None)
     if not isinstance(nodes, list) or not nodes:
         raise ScenarioError(f"{where}: needs [[node]] tables")

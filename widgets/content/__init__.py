@@ -210,12 +210,12 @@ def _build(cls: type, raw: object, where: str, *, skip: tuple[str, ...] = ()) ->
     return cls(**values)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, error: type[ContentError] = ContentError) -> dict:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{path.name}: not valid TOML ({exc})") from None
+        raise error(f"{path.name}: not valid TOML ({exc})") from None
 
 
 def _table_list(raw: dict, key: str, where: str) -> list:
