@@ -48,14 +48,14 @@ def bare_notebook(folder: Path) -> Path:
 
 
 class Server:
-    def __init__(self, root: Path, journal: Path):
+    def __init__(self, root: Path, journal: Path, store: str = "file"):
         self.port = free_port()
         code = "import sys\nfrom voila.app import Voila\nVoila.launch_instance(argv=sys.argv[1:])"
         # The benchmark stops each page's kernel once measured; no restarts, please.
         argv = [*voila_argv(self.port, token=False, root=root), "--KernelManager.autorestart=False"]
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, *argv],
-            env={**os.environ, "SECURE_BASE_JOURNAL": str(journal)},
+            env={**os.environ, "SECURE_BASE_JOURNAL": str(journal), "SECURE_BASE_STORE": store},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -137,7 +137,11 @@ def main() -> None:
             ready += f" && document.querySelectorAll('.sb-player').length === {players}"
         pages.append((module.title, module, module.file, ready))
 
+    # The same module with the journal kept in the browser, as when served to others.
+    availability = next(p for p in pages if p[2] == "01_availability.ipynb")
+    pages.append(("Availability, browser store", availability[1], availability[2], availability[3]))
     course_server = Server(ROOT / "course", scratch / "journal.json")
+    browser_server = Server(ROOT / "course", scratch / "unused.json", store="browser")
     bare_server = Server(bare_root, scratch / "journal.json")
     results = {}
     try:
@@ -149,11 +153,18 @@ def main() -> None:
             for _ in range(args.repeats):
                 # Interleave pages so that drift in the machine's load touches all alike.
                 for title, module, file, ready in pages:
-                    server = bare_server if module is None else course_server
+                    server = (
+                        bare_server
+                        if module is None
+                        else browser_server
+                        if "browser" in title
+                        else course_server
+                    )
                     results.setdefault(title, []).append(measure(browser, server, file, ready))
             browser.close()
     finally:
         course_server.stop()
+        browser_server.stop()
         bare_server.stop()
 
     def median(title: str, key: str) -> float | None:
