@@ -147,10 +147,21 @@ def wait_until_ready(page, file: str) -> None:
     if module.domain:
         expected = len(load_course().prompts_for(module.domain))
         players = sum(1 for s in load_scenarios() if s.domain == module.domain)
-        page.wait_for_function(
+        ready = (
             f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
             f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
+            " && document.querySelectorAll('.sb-rating [role=radiogroup]').length === "
+            f"{len(load_course().statements_for(module.domain))}"
         )
+        try:
+            page.wait_for_function(ready)
+        except Exception as exc:  # say what was missing, not only that time ran out
+            counts = page.evaluate(
+                "['.sb-reflection textarea', '.sb-player .sb-story', '.sb-rating',"
+                " '.sb-rating [role=radiogroup]'].map(s => s + ': ' +"
+                " document.querySelectorAll(s).length)"
+            )
+            raise AssertionError(f"{file} was not ready: {counts}") from exc
     if module.key == "closing":
         page.wait_for_selector(".sb-export .sb-export-button")
 

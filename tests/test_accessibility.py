@@ -24,6 +24,14 @@ def test_every_page_passes_the_audit_as_it_opens(page, course_server, module):
 
 def test_pages_pass_the_audit_after_the_main_interactions(page, course_server):
     open_module(page, course_server, "04_cooperation.ipynb")
+    groups = page.get_by_role("radiogroup")
+    assert groups.count() == 12
+    for i in range(12):
+        groups.nth(i).get_by_label(
+            ["Partly in place", "Well established"][i % 2], exact=True
+        ).check()
+    page.locator(".sb-reading-box").wait_for()
+    audit(page, "cooperation, every statement rated and the reading shown")
     prompt = COURSE.prompts_for("cooperation", "general")[0]
     box = page.get_by_label(prompt.text, exact=True)
     box.fill("We agree allocation together at the Monday meeting.")
@@ -100,6 +108,15 @@ def test_a_domain_module_by_keyboard_alone(page, course_server):
     assert_visible_focus(first)
     page.keyboard.press("Enter")
 
+    # Rate: the first statement's group takes one Tab; the arrow keys choose a level.
+    radio = tab_until(page, lambda f: f["tag"] == "INPUT")
+    assert radio["label"] == "Not yet"
+    assert_visible_focus(radio)
+    page.keyboard.press("ArrowRight")
+    page.locator(".sb-assessment .sb-status", has_text="Saved. 1 of 12 answered.").wait_for()
+    next_group = tab_until(page, lambda f: f["tag"] == "INPUT")
+    assert next_group["label"] == "Not yet"  # one Tab moved on to the next statement's group
+
     # Reflect: reach the first prompt's box and type.
     prompt = COURSE.prompts_for("availability", "general")[0]
     box = tab_until(page, lambda f: f["tag"] == "TEXTAREA")
@@ -110,7 +127,7 @@ def test_a_domain_module_by_keyboard_alone(page, course_server):
     assert re.match(r"Saved at \d\d:\d\d", page.locator("#sb-live-polite").inner_text())
     # Shift+Tab goes back the way it came, to the previous link or control.
     back = tab_until(page, lambda f: f["tag"] != "TEXTAREA", back=True)
-    assert back["tag"] in {"A", "SUMMARY", "BUTTON"}
+    assert back["tag"] in {"A", "SUMMARY", "BUTTON", "INPUT"}
 
     # Play the first scenario to an ending with Tab, Enter and Space only.
     scenario = next(s for s in load_scenarios() if s.domain == "availability")
@@ -147,6 +164,8 @@ def test_a_domain_module_by_keyboard_alone(page, course_server):
     page.reload()
     wait_until_ready(page, "01_availability.ipynb")
     assert page.get_by_label(prompt.text, exact=True).input_value() == "Typed by keyboard alone."
+    first_group = page.get_by_role("radiogroup").first
+    assert first_group.get_by_label("Beginning", exact=True).is_checked()
 
 
 @pytest.mark.parametrize("width", [320, 1280])

@@ -134,7 +134,12 @@ def jupyter_server(tmp_path_factory):
     port = free_port()
     token = "course-test-token"
     root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "SECURE_BASE_JOURNAL": str(tmp_path_factory.mktemp("lab") / "j.json")}
+    env = {
+        **os.environ,
+        "SECURE_BASE_JOURNAL": str(tmp_path_factory.mktemp("lab") / "j.json"),
+        # The course's template from this checkout, ahead of any copy installed earlier.
+        "JUPYTER_PATH": str(root / "widgets" / "_jupyter"),
+    }
     args = [
         sys.executable,
         "-m",
@@ -143,6 +148,8 @@ def jupyter_server(tmp_path_factory):
         f"--port={port}",
         "--ip=127.0.0.1",
         f"--IdentityProvider.token={token}",
+        # As Binder's configuration will: every page in the course's own template.
+        "--VoilaConfiguration.template=secure-base",
         f"--ServerApp.root_dir={root}",
     ]
     if os.geteuid() == 0:
@@ -172,9 +179,7 @@ def jupyter_server(tmp_path_factory):
 def test_navigation_on_the_binder_route(page, jupyter_server):
     base, token = jupyter_server
     # Binder's configuration asks for the course's template; the URL can ask for it too.
-    page.goto(
-        f"{base}/voila/render/course/01_availability.ipynb?token={token}&template=secure-base"
-    )
+    page.goto(f"{base}/voila/render/course/01_availability.ipynb?token={token}")
     wait_until_ready(page, "01_availability.ipynb")
     assert page.locator("main#main-content").count() == 1
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
@@ -186,7 +191,7 @@ def test_navigation_on_the_binder_route(page, jupyter_server):
 def test_navigation_in_jupyterlab(page, jupyter_server):
     base, token = jupyter_server
     page.goto(f"{base}/lab/tree/course/00_welcome.ipynb?token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
     # Wait until the kernel is ready, then run every cell from the Run menu.
     page.get_by_text(re.compile(r"Python 3 \(ipykernel\) \| Idle")).first.wait_for()
     page.get_by_role("menuitem", name="Run", exact=True).click()

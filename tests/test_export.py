@@ -212,3 +212,19 @@ def test_the_command_line_export(tmp_path):
         text=True,
     )
     assert missing.returncode == 1 and "there is no journal" in missing.stderr
+
+
+def test_the_latest_self_assessment_is_in_the_export():
+    journal = full_journal()
+    first = journal.start_attempt()
+    for statement in COURSE.statements_for("availability"):
+        journal.set_rating(first, statement.id, "beginning")
+    second = journal.start_attempt()
+    statement = COURSE.statements_for("availability")[0]
+    journal.set_rating(second, statement.id, "established")
+    html = export_html(journal, COURSE, SCENARIOS)
+    tree = parse(html)
+    table = tree.find(".//section[@id='availability']/table")
+    rows = [[c.text for c in row] for row in table.findall("./tbody/tr")]
+    assert rows == [[statement.text, "Well established"]]
+    assert table.find("./caption").text.startswith("How your team is doing now")

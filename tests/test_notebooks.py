@@ -87,6 +87,7 @@ INSTRUCTIONS = (
     "## Take everything with you",
     "## Delete everything",
     "## How long it is kept",
+    "## How your team is doing now",
 )
 
 

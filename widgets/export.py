@@ -55,6 +55,8 @@ class _StagePart:
 class _DomainPart:
     domain: Domain
     stages: list[_StagePart]
+    #: The latest self-assessment: (statement text, the level's label), in course order.
+    ratings: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ def export_html(
     if unknown:
         raise ValueError(f"no domain(s) {', '.join(sorted(unknown))}")
     written = journal.reflections()
+    attempts = journal.attempts()
+    latest = journal.ratings(attempts[-1][0]) if attempts else {}
+    levels = {lv.key: lv.label for lv in course.scale}
     domains = []
     count = 0
     for domain in course.domains:
@@ -109,7 +114,12 @@ def export_html(
             count += len(answers)
             if answers:
                 stages.append(_StagePart(stage, answers))
-        domains.append(_DomainPart(domain, stages))
+        ratings = [
+            (st.text, levels[latest[st.id]])
+            for st in course.statements_for(domain.key)
+            if latest.get(st.id) in levels
+        ]
+        domains.append(_DomainPart(domain, stages, ratings))
     played = None
     if choice.scenarios:
         played = []
@@ -128,6 +138,10 @@ def export_html(
             )
     when = now or datetime.now().astimezone()
     moment = f"{when.day} {when:%B %Y}"
+    rated_on = ""
+    if attempts:
+        started = datetime.fromisoformat(attempts[-1][1]).astimezone()
+        rated_on = f"{started.day} {started:%B %Y}"
     summary = f"{count} reflection{'s' if count != 1 else ''}"
     if played is not None:
         summary += f" and {len(played)} scenario{'s' if len(played) != 1 else ''}"
@@ -146,6 +160,7 @@ def export_html(
             domains=domains,
             scenarios=played,
             authors=authors,
+            rated_on=rated_on,
         )
     )
 

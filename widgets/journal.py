@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -113,8 +114,30 @@ def _check_scenario(record: object) -> dict:
     }
 
 
+LEVEL_KEY = re.compile(r"^[a-z][a-z_]{0,23}$")
+
+
+def _check_level(value: object) -> str:
+    """A self-assessment rating: the key of a level of the course's scale."""
+    if not isinstance(value, str) or not LEVEL_KEY.match(value):
+        raise JournalError("a rating must be one of the scale's levels")
+    return value
+
+
+def _check_attempt(record: object) -> dict:
+    """A self-assessment attempt: when it started."""
+    if not isinstance(record, dict) or set(record) != {"started"}:
+        raise JournalError("an attempt must say when it started")
+    return {"started": _parse_time(record["started"], "attempt")}
+
+
 #: The kinds of entry a journal holds, each with the check its values must pass.
-KINDS = {"reflection": _check_text, "scenario": _check_scenario}
+KINDS = {
+    "reflection": _check_text,
+    "scenario": _check_scenario,
+    "rating": _check_level,
+    "attempt": _check_attempt,
+}
 
 
 def _check_key(key: str) -> str:
@@ -203,6 +226,41 @@ class Journal:
 
     def set_scenario(self, scenario_id: str, record: dict) -> bool:
         return self.set(f"scenario/{scenario_id}", record)
+
+    # -- self-assessment -----------------------------------------------------------------
+    def attempts(self) -> list[tuple[str, str]]:
+        """The self-assessment attempts, oldest first, as (attempt id, started)."""
+        found = [
+            (key.partition("/")[2], entry.value["started"])
+            for key, entry in self._entries.items()
+            if key.startswith("attempt/")
+        ]
+        return sorted(found, key=lambda pair: (pair[1], pair[0]))
+
+    def current_attempt(self) -> str:
+        """The latest attempt, started now if there is none yet."""
+        attempts = self.attempts()
+        if attempts:
+            return attempts[-1][0]
+        return self.start_attempt()
+
+    def start_attempt(self) -> str:
+        numbers = [int(a) for a, _ in self.attempts() if a.isdigit()]
+        attempt = str(max(numbers, default=0) + 1)
+        self.set(f"attempt/{attempt}", {"started": now()})
+        return attempt
+
+    def ratings(self, attempt: str) -> dict[str, str]:
+        """The ratings of one attempt, by statement id."""
+        prefix = f"rating/{attempt}/"
+        return {
+            key[len(prefix) :]: entry.value
+            for key, entry in self._entries.items()
+            if key.startswith(prefix) and entry.value
+        }
+
+    def set_rating(self, attempt: str, statement_id: str, level: str) -> bool:
+        return self.set(f"rating/{attempt}/{statement_id}", level)
 
     def merge(self, other: Journal) -> int:
         """Take every entry of ``other`` that is newer than ours; return how many changed.

@@ -244,6 +244,17 @@ STYLE = """
 .sb-delete .widget-checkbox { width: auto; }
 .sb-delete label, .sb-export label { white-space: normal; font-size: 1rem; }
 .sb-download { font-weight: 600; font-size: 1.05rem; }
+.sb-rating { margin: 0 0 .9rem; padding: .5rem .8rem; border-left: 4px solid #6b3d8f;
+  background: #fbfafd; }
+.sb-rating .widget-radio { width: 100%; flex-direction: column; align-items: flex-start; }
+.sb-rating .widget-label { white-space: normal !important; width: auto !important;
+  max-width: none !important; overflow: visible !important; height: auto !important;
+  text-align: left !important; font-weight: 600; font-size: 1rem; line-height: 1.45;
+  color: #1b1b1b; margin: 0 0 .3rem; }
+.sb-rating .widget-radio-box { flex-direction: row !important; flex-wrap: wrap; gap: .2rem 1.2rem; }
+.sb-rating .widget-radio-box label { font-size: .95rem; color: #1b1b1b; }
+.sb-reading-box { border-left: 4px solid #1d6b35; padding: .2rem .9rem; background: #f4faf5;
+  margin: .5rem 0 1rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -433,6 +444,15 @@ class CoursePage:
                 f"belief it helps a social worker hold:<ul>{items}</ul></figcaption></figure>"
             )
         )
+
+    def assess(self) -> None:
+        """The self-assessment statements of this module's domain."""
+        from .assessment import SelfAssessment
+
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain to assess")
+        self.assessment = SelfAssessment(self.module.domain, self.course, self.session)
+        display(self.assessment)
 
     def scenarios(self) -> None:
         """The scenario exercises centred on this module's domain, each with its status."""

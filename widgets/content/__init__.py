@@ -107,6 +107,28 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Level:
+    """One point of the self-assessment scale."""
+
+    key: str
+    label: str
+    #: 0 ("not yet") to 4 ("well established"); "not sure / not applicable" has none.
+    score: int | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A self-assessment statement: a team practice the learner rates, tied to its prompts."""
+
+    id: str
+    stage: str
+    text: str
+    prompts: tuple[str, ...]
+    sources: tuple[str, ...]
+    domain: str = ""
+
+
+@dataclass(frozen=True)
 class Course:
     title: str
     subtitle: str
@@ -116,6 +138,19 @@ class Course:
     domains: tuple[Domain, ...]
     modules: tuple[Module, ...]
     prompts: tuple[Prompt, ...] = field(default=())
+    scale: tuple[Level, ...] = field(default=())
+    statements: tuple[Statement, ...] = field(default=())
+
+    def statements_for(self, domain: str, stage: str | None = None) -> tuple[Statement, ...]:
+        return tuple(
+            s for s in self.statements if s.domain == domain and (stage is None or s.stage == stage)
+        )
+
+    def level(self, key: str) -> Level:
+        for level in self.scale:
+            if level.key == key:
+                return level
+        raise KeyError(f"no level {key!r}")
 
     def domain(self, key: str) -> Domain:
         for domain in self.domains:
@@ -171,6 +206,10 @@ def _check_value(value: object, annotation: object, where: str) -> object:
         if not isinstance(value, list):
             raise ContentError(f"{where}: expected a list, found {type(value).__name__}")
         return tuple(_check_value(v, inner, f"{where}[{i}]") for i, v in enumerate(value))
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ContentError(f"{where}: expected a whole number, found {type(value).__name__}")
+        return value
     if annotation is bool:
         if not isinstance(value, bool):
             raise ContentError(f"{where}: expected true or false, found {type(value).__name__}")
@@ -266,7 +305,7 @@ def parse_course(root: Path) -> Course:
     for key in ("title", "subtitle"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ContentError(f"{where}: missing key {key!r}")
-    known = {"title", "subtitle", "source", "references", "stages", "domains", "modules"}
+    known = {"title", "subtitle", "source", "references", "stages", "domains", "modules", "scale"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ContentError(f"{where}: unknown key(s) {', '.join(unknown)}")
@@ -337,7 +376,63 @@ def parse_course(root: Path) -> Course:
         read.sort(key=lambda p: stage_order[p.stage])
         prompts.extend(read)
     _unique([p.id for p in prompts], "prompt id")
-    return Course(**{**course.__dict__, "prompts": tuple(prompts)})
+    scale = tuple(
+        _build(Level, lv, f"{where} scale[{i}]")
+        for i, lv in enumerate(_table_list(raw, "scale", where))
+    )
+    _unique([lv.key for lv in scale], "scale level")
+    scored = [lv.score for lv in scale if lv.score is not None]
+    if scored != list(range(len(scored))) or len(scale) - len(scored) > 1:
+        raise ContentError(f"{where}: the scale's scores run 0, 1, 2... with at most one unscored")
+    course = Course(**{**course.__dict__, "prompts": tuple(prompts), "scale": scale})
+    return Course(**{**course.__dict__, "statements": _read_statements(root, course)})
+
+
+def _read_statements(root: Path, course: Course) -> tuple[Statement, ...]:
+    """Each domain's self-assessment statements, at least one a stage, tied to real prompts."""
+    found: list[Statement] = []
+    stage_order = {s.key: i for i, s in enumerate(course.stages)}
+    for domain in course.domains:
+        path = root / "statements" / f"{domain.key}.toml"
+        here = f"statements/{domain.key}.toml"
+        if not path.is_file():
+            raise ContentError(f"{here}: missing")
+        raw = _read(path)
+        if set(raw) != {"statement"}:
+            raise ContentError(f"{here}: expected only [[statement]] tables")
+        read = []
+        for i, rs in enumerate(_table_list(raw, "statement", here)):
+            where = f"{here} statement[{i}]"
+            st = _build(Statement, rs, where, skip=("domain",))
+            st = Statement(**{**st.__dict__, "domain": domain.key})
+            parts = st.id.split(".") if PROMPT_ID.match(st.id) else []
+            if parts[:2] != [domain.key, st.stage]:
+                raise ContentError(f"{where}.id: {st.id!r} is not {domain.key}.{st.stage}.<slug>")
+            if st.stage not in stage_order:
+                raise ContentError(f"{where}.stage: no stage {st.stage!r}")
+            if not st.prompts:
+                raise ContentError(f"{where}.prompts: names no prompt")
+            carried: set[str] = set()
+            for prompt_id in st.prompts:
+                try:
+                    prompt = course.prompt(prompt_id)
+                except KeyError:
+                    raise ContentError(f"{where}.prompts: no prompt {prompt_id!r}") from None
+                if (prompt.domain, prompt.stage) != (domain.key, st.stage):
+                    raise ContentError(f"{where}.prompts: {prompt_id!r} is another domain or stage")
+                carried.update(prompt.source)
+            if not st.sources or not set(st.sources) <= carried:
+                raise ContentError(f"{where}.sources: must be items its prompts carry")
+            if not st.text.endswith("."):
+                raise ContentError(f"{where}.text: a statement is a sentence ending with '.'")
+            read.append(st)
+        for stage in course.stages:
+            if not any(st.stage == stage.key for st in read):
+                raise ContentError(f"{here}: no statement for the stage {stage.key!r}")
+        read.sort(key=lambda st: stage_order[st.stage])
+        found.extend(read)
+    _unique([st.id for st in found], "statement id")
+    return tuple(found)
 
 
 def content_root() -> Path:
