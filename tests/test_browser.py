@@ -330,3 +330,36 @@ def test_served_to_others_the_journal_lives_in_the_browser_not_on_the_server(chr
         learner.close()
         stranger.close()
         assert server.stop() == 0
+
+
+def test_ratings_survive_a_reload_and_make_the_profile(chromium, tmp_path):
+    server = CourseServer(tmp_path / "journal.json")
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    statements = COURSE.statements_for("acceptance", "general")
+    try:
+        open_module(page, server, "03_acceptance.ipynb")
+        for statement, level in zip(
+            statements, ["Beginning", "Mostly in place", "Not yet"], strict=True
+        ):
+            group = page.get_by_role("radiogroup", name=statement.text)
+            group.get_by_label(level, exact=True).check()
+        page.locator(".sb-assessment .sb-status", has_text="3 of 12 answered").wait_for()
+        page.reload()
+        wait_until_ready(page, "03_acceptance.ipynb")
+        group = page.get_by_role("radiogroup", name=statements[1].text)
+        assert group.get_by_label("Mostly in place", exact=True).is_checked()
+
+        open_module(page, server, "06_closing.ipynb")
+        page.get_by_role("img", name="Your team’s secure-base profile").wait_for()
+        table = page.locator(".sb-profile-table")
+        row = table.locator("tr", has=page.get_by_role("rowheader", name="Acceptance"))
+        # (1 + 3 + 0) / 3 = 1.3 for acceptance, general considerations.
+        assert row.locator("td").first.inner_text() == "1.3 of 4 (3 of 3 answered)"
+        assert table.locator("td", has_text="Not answered").count() == 19
+        page.locator(".sb-profile").screenshot(path=str(ARTIFACTS / "profile.png"))
+        audit(page, "closing module with a profile")
+    finally:
+        context.close()
+        assert server.stop() == 0

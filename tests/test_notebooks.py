@@ -88,6 +88,7 @@ INSTRUCTIONS = (
     "## Delete everything",
     "## How long it is kept",
     "## How your team is doing now",
+    "## Your team's profile",
 )
 
 

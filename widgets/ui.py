@@ -255,6 +255,13 @@ STYLE = """
 .sb-rating .widget-radio-box label { font-size: .95rem; color: #1b1b1b; }
 .sb-reading-box { border-left: 4px solid #1d6b35; padding: .2rem .9rem; background: #f4faf5;
   margin: .5rem 0 1rem; }
+.sb-table-scroll { overflow-x: auto; max-width: 100%; }
+.sb-profile svg { width: 100%; max-width: 640px; height: auto; }
+.sb-profile-table { border-collapse: collapse; margin: .8rem 0; font-size: .95rem; }
+.sb-profile-table caption { text-align: left; font-weight: 600; margin-bottom: .3rem; }
+.sb-profile-table th, .sb-profile-table td { border: 1px solid #b7ccd4; padding: .3rem .5rem;
+  text-align: left; vertical-align: top; }
+.sb-profile-view .widget-dropdown { width: auto; max-width: 100%; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -503,6 +510,13 @@ class CoursePage:
     def summary(self) -> None:
         """Everything the learner has written, by domain and stage, with its prompt."""
         self.summary_view = self._live_html(lambda: summary_html(self.course, self.session.journal))
+
+    def profile(self) -> None:
+        """The secure-base profile across all domains and stages, with comparison."""
+        from .profile import ProfileView
+
+        self.profile_view = ProfileView(self.course, self.session)
+        display(self.profile_view)
 
     def scenarios_done(self) -> None:
         """The scenarios played across the course, with the endings reached."""
