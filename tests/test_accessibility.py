@@ -234,3 +234,34 @@ def test_the_journal_exported_by_keyboard_opens_offline_and_passes_the_audit(
     page.emulate_media(media="screen")
     audit(page, "the exported journal")
     page.context.set_offline(False)
+
+
+def test_an_action_added_by_keyboard_reaches_the_plan(page, course_server):
+    open_module(page, course_server, "02_sensitivity.ipynb")
+    what = page.get_by_label("What will you do?", exact=True)
+    what.focus()
+    page.keyboard.type("Book a call after every first court hearing")
+    page.keyboard.press("Tab")
+    page.keyboard.type("each supervisee")
+    button = tab_until(page, lambda f: f["text"] == "Add to my action plan")
+    assert_visible_focus(button)
+    page.keyboard.press("Enter")
+    page.locator(".sb-action-form .sb-status", has_text="Added.").wait_for()
+    audit(page, "sensitivity, an action added")
+
+    open_module(page, course_server, "06_closing.ipynb")
+    page.wait_for_selector(".sb-action-plan .sb-action")
+    title = page.locator(".sb-action-title", has_text="Book a call after every first court")
+    assert title.count() == 1
+    number = title.inner_text().split(".")[0]
+    page.get_by_label(f"Done: action {number}", exact=True).check()
+    page.locator(".sb-action-plan .sb-status", has_text="Marked as done.").wait_for()
+    assert "(done)" in page.locator(".sb-action-title", has_text="Book a call").inner_text()
+    audit(page, "closing module with the action plan")
+    # Deleting by keyboard keeps focus in the plan, never on the page's body.
+    delete = page.get_by_role("button", name=f"Delete action {number}", exact=True)
+    delete.focus()
+    page.keyboard.press("Enter")
+    page.locator(".sb-action-plan .sb-status", has_text="Deleted from your plan.").wait_for()
+    assert page.locator(".sb-action-title", has_text="Book a call").count() == 0
+    assert page.evaluate("document.activeElement.tagName") != "BODY"

@@ -89,6 +89,8 @@ INSTRUCTIONS = (
     "## How long it is kept",
     "## How your team is doing now",
     "## Your team's profile",
+    "## Your next step",
+    "## Your action plan",
 )
 
 

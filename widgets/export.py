@@ -148,6 +148,15 @@ def export_html(
     left_out = [d.title for d in course.domains if d.key not in choice.domains]
     if left_out:
         summary += f"; left out: {', '.join(left_out)}"
+    actions = [
+        {
+            **action,
+            "where": f"{course.domain(action['domain']).title}, "
+            f"{course.stage(action['stage']).title.lower()}",
+        }
+        for _, action in journal.actions()
+        if action["domain"] in choice.domains
+    ]
     authors = ", ".join(course.source.authors[:-1]) + " and " + course.source.authors[-1]
     return (
         _environment()
@@ -161,6 +170,7 @@ def export_html(
             scenarios=played,
             authors=authors,
             rated_on=rated_on,
+            actions=actions,
         )
     )
 

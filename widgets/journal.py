@@ -131,8 +131,40 @@ def _check_attempt(record: object) -> dict:
     return {"started": _parse_time(record["started"], "attempt")}
 
 
+ACTION_TEXT_LIMITS = {"what": 500, "who": 200, "by": 80, "measure": 500}
+ACTION_KEYS = {*ACTION_TEXT_LIMITS, "domain", "stage", "done", "order", "deleted"}
+
+
+def _check_action(record: object) -> dict:
+    """An action in the learner's plan; a deleted one keeps no text."""
+    if not isinstance(record, dict) or set(record) != ACTION_KEYS:
+        raise JournalError(
+            "an action must hold what, who, by when, how you will know, "
+            "its domain and stage, and whether it is done"
+        )
+    for field, limit in ACTION_TEXT_LIMITS.items():
+        value = record[field]
+        if not isinstance(value, str) or len(value) > limit:
+            raise JournalError(f"an action's '{field}' must be text of at most {limit} characters")
+    for field in ("domain", "stage"):
+        if not isinstance(record[field], str) or not LEVEL_KEY.match(record[field]):
+            raise JournalError(f"an action's {field} is not a key")
+    for field in ("done", "deleted"):
+        if not isinstance(record[field], bool):
+            raise JournalError(f"an action's '{field}' must be true or false")
+    order = record["order"]
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order < 10_000:
+        raise JournalError("an action's place in the plan must be a whole number")
+    if record["deleted"] and any(record[f] for f in ACTION_TEXT_LIMITS):
+        raise JournalError("a deleted action keeps no text")
+    if not record["deleted"] and not record["what"].strip():
+        raise JournalError("an action says what you will do")
+    return dict(record)
+
+
 #: The kinds of entry a journal holds, each with the check its values must pass.
 KINDS = {
+    "action": _check_action,
     "reflection": _check_text,
     "scenario": _check_scenario,
     "rating": _check_level,
@@ -261,6 +293,35 @@ class Journal:
 
     def set_rating(self, attempt: str, statement_id: str, level: str) -> bool:
         return self.set(f"rating/{attempt}/{statement_id}", level)
+
+    # -- action plan ---------------------------------------------------------------------
+    def actions(self) -> list[tuple[str, dict]]:
+        """The actions in the plan (not deleted), in the learner's order."""
+        found = [
+            (key.partition("/")[2], entry.value)
+            for key, entry in self._entries.items()
+            if key.startswith("action/") and not entry.value["deleted"]
+        ]
+        return sorted(found, key=lambda pair: (pair[1]["order"], pair[0]))
+
+    def add_action(self, **fields: Any) -> str:
+        import secrets
+
+        action_id = secrets.token_hex(5)
+        order = max((a["order"] for _, a in self.actions()), default=-1) + 1
+        record = {"done": False, "deleted": False, **fields, "order": order}
+        self.set(f"action/{action_id}", record)
+        return action_id
+
+    def update_action(self, action_id: str, **fields: Any) -> bool:
+        current = self.get(f"action/{action_id}")
+        if current is None or current.value["deleted"]:
+            raise JournalError("That action is no longer in your plan.")
+        return self.set(f"action/{action_id}", {**current.value, **fields})
+
+    def delete_action(self, action_id: str) -> bool:
+        blank = {field: "" for field in ACTION_TEXT_LIMITS}
+        return self.update_action(action_id, **blank, deleted=True)
 
     def merge(self, other: Journal) -> int:
         """Take every entry of ``other`` that is newer than ours; return how many changed.

@@ -262,6 +262,13 @@ STYLE = """
 .sb-profile-table th, .sb-profile-table td { border: 1px solid #b7ccd4; padding: .3rem .5rem;
   text-align: left; vertical-align: top; }
 .sb-profile-view .widget-dropdown { width: auto; max-width: 100%; }
+.sb-action-form, .sb-action { margin: .5rem 0 1rem; padding: .6rem .9rem;
+  border: 1px solid #b7ccd4; border-radius: 6px; }
+.sb-action-done .sb-action-title { color: #1d6b35; }
+.sb-action-field .widget-label, .sb-action-fields .widget-label { white-space: normal !important;
+  width: auto !important; font-weight: 600; color: #1b1b1b; text-align: left !important; }
+.sb-action-form button, .sb-action button { height: auto; padding: .35rem .8rem; }
+.sb-action .widget-hbox { flex-wrap: wrap; gap: .4rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -517,6 +524,22 @@ class CoursePage:
 
         self.profile_view = ProfileView(self.course, self.session)
         display(self.profile_view)
+
+    def action_form(self) -> None:
+        """Add an action for this module's domain to the plan."""
+        from .actions import ActionForm
+
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain for actions")
+        self.actions_form = ActionForm(self.course, self.session, self.module.domain)
+        display(self.actions_form)
+
+    def action_plan(self) -> None:
+        """Every action in the plan: reorder, edit, mark done, delete."""
+        from .actions import ActionPlan
+
+        self.plan = ActionPlan(self.course, self.session)
+        display(self.plan)
 
     def scenarios_done(self) -> None:
         """The scenarios played across the course, with the endings reached."""
