@@ -346,6 +346,10 @@ def test_ratings_survive_a_reload_and_make_the_profile(chromium, tmp_path):
             group = page.get_by_role("radiogroup", name=statement.text)
             group.get_by_label(level, exact=True).check()
         page.locator(".sb-assessment .sb-status", has_text="3 of 12 answered").wait_for()
+        page.get_by_label("What will you do?", exact=True).fill("Name a debrief buddy for visits")
+        page.get_by_label("Stage", exact=True).select_option(label="Fine tuning")
+        page.get_by_role("button", name="Add to my action plan").click()
+        page.locator(".sb-action-form .sb-status", has_text="Added.").wait_for()
         page.reload()
         wait_until_ready(page, "03_acceptance.ipynb")
         group = page.get_by_role("radiogroup", name=statements[1].text)
@@ -358,8 +362,23 @@ def test_ratings_survive_a_reload_and_make_the_profile(chromium, tmp_path):
         # (1 + 3 + 0) / 3 = 1.3 for acceptance, general considerations.
         assert row.locator("td").first.inner_text() == "1.3 of 4 (3 of 3 answered)"
         assert table.locator("td", has_text="Not answered").count() == 19
+        action = page.locator(".sb-action", has_text="Name a debrief buddy for visits")
+        assert "Acceptance, fine tuning" in action.inner_text()
         page.locator(".sb-profile").screenshot(path=str(ARTIFACTS / "profile.png"))
         audit(page, "closing module with a profile")
     finally:
         context.close()
         assert server.stop() == 0
+
+
+def test_the_reading_links_to_the_stages_on_the_page(page, course_server):
+    open_module(page, course_server, "05_belonging.ipynb")
+    groups = page.get_by_role("radiogroup")
+    for i in range(groups.count()):
+        groups.nth(i).get_by_label("Beginning" if i else "Not yet", exact=True).check()
+    reading = page.locator(".sb-reading-box")
+    reading.wait_for()
+    for link in reading.get_by_role("link").all():
+        target = link.get_attribute("href")
+        assert target.startswith("#")
+        assert page.locator(f"[id='{target[1:]}']").count() == 1, target

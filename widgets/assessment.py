@@ -133,8 +133,10 @@ def reading_html(domain: str, answers: dict[str, str], course: Course) -> str:
         for prompt_id in statement.prompts:
             if prompt_id not in worth:
                 worth.append(prompt_id)
+    # Each links to its stage's section of the module (the heading's anchor on the page).
     items = "".join(
-        f"<li>{escape(course.stage(course.prompt(p).stage).title)}: "
+        f'<li><a href="#{_anchor(course.stage(course.prompt(p).stage).title)}" target="_self">'
+        f"{escape(course.stage(course.prompt(p).stage).title)}</a>: "
         f"{escape(course.prompt(p).text)}</li>"
         for p in worth[:3]
     )
@@ -145,3 +147,8 @@ def reading_html(domain: str, answers: dict[str, str], course: Course) -> str:
         f"<ul>{items}</ul><p>You will find them in the stages below. This is a reflection for you, "
         "not a score: it is only as useful as the conversation it starts.</p></div>"
     )
+
+
+def _anchor(heading: str) -> str:
+    """The id a notebook gives a Markdown heading: its words joined by hyphens."""
+    return "-".join(heading.split())
