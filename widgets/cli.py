@@ -10,10 +10,7 @@ import sys
 import webbrowser
 from pathlib import Path
 
-from .journal import JOURNAL_ENV, default_journal_path
-
-#: Where journals are kept; read by each page's kernel (see widgets.ui).
-STORE_ENV = "SECURE_BASE_STORE"
+from .journal import JOURNAL_ENV, STORE_ENV, default_journal_path
 
 WELCOME = "00_welcome.ipynb"
 DEFAULT_PORT = 8866

@@ -40,6 +40,9 @@ FORMAT = "secure-base-journal"
 SCHEMA_VERSION = 2
 #: The environment variable that sets where the journal file lives.
 JOURNAL_ENV = "SECURE_BASE_JOURNAL"
+#: Where journals are kept: "file" (the learner's own machine or home) or "browser" (a course
+#: served to others, so that no server keeps anyone's reflections). Set by the server.
+STORE_ENV = "SECURE_BASE_STORE"
 #: The largest journal file the course will read (a long course of writing is well under 1 MB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: The longest text one entry may hold.

@@ -17,15 +17,12 @@ import ipywidgets as w
 from IPython.display import HTML, display
 
 from .content import Course, Module, Prompt, load_course
-from .journal import FileStore, Journal, JournalError, default_journal_path
+from .journal import STORE_ENV, FileStore, Journal, JournalError, default_journal_path
 from .status import status_html
 
 __all__ = ["CoursePage", "ReflectionField", "Session", "course_page", "session"]
 
 
-#: Where journals are kept: "file" (the learner's own machine or home) or "browser" (a course
-#: served to others, so that no server keeps anyone's reflections). Set by the server.
-STORE_ENV = "SECURE_BASE_STORE"
 
 
 class Session:
