@@ -97,6 +97,17 @@ class CourseServer:
         return self.process.returncode
 
 
+@pytest.fixture
+def session(tmp_path, monkeypatch):
+    """A page's journal session, as in a new kernel, with a journal file of its own."""
+    from widgets import ui
+
+    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
+    monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
+    monkeypatch.setattr(ui, "_session", None)
+    return ui.session()
+
+
 @pytest.fixture(scope="session")
 def chromium():
     path = chromium_path()

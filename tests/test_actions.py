@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from widgets import ui
 from widgets.actions import ActionForm, ActionPlan
 from widgets.content import load_course
 from widgets.export import export_html
@@ -12,14 +11,6 @@ from widgets.journal import FileStore, Journal, JournalError
 from widgets.scenarios import load_scenarios
 
 COURSE = load_course()
-
-
-@pytest.fixture
-def session(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
-    monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
-    monkeypatch.setattr(ui, "_session", None)
-    return ui.session()
 
 
 def add(form: ActionForm, what: str, stage: str = "general", **extra: str) -> str | None:

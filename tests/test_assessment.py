@@ -14,14 +14,6 @@ from widgets.journal import FileStore
 COURSE = load_course()
 
 
-@pytest.fixture
-def session(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
-    monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
-    monkeypatch.setattr(ui, "_session", None)
-    return ui.session()
-
-
 def test_every_domain_has_statements_in_every_stage_tied_to_its_prompts():
     assert len(COURSE.statements) == 60
     for domain in COURSE.domains:

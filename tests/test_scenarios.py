@@ -164,13 +164,6 @@ def practice():
     return parse_scenario(PRACTICE)
 
 
-@pytest.fixture
-def session(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
-    monkeypatch.setattr(ui, "_session", None)
-    return ui.session()
-
-
 def reload_session() -> ui.Session:
     ui._session = None
     return ui.session()
