@@ -1,0 +1,65 @@
+"""The Binder configuration: pinned versions in step with the package, and settings that run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+BINDER = ROOT / "binder"
+
+
+def pins() -> dict[str, str]:
+    found = {}
+    for line in (BINDER / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and line != ".":
+            name, _, version = line.partition("==")
+            assert version, f"{line!r} is not pinned"
+            found[name.lower()] = version
+    return found
+
+
+def test_binder_pins_sit_inside_the_package_s_own_ranges():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {Requirement(r).name.lower(): Requirement(r) for r in project["dependencies"]}
+    pinned = pins()
+    assert set(declared) <= set(pinned), "every dependency of the course is pinned for Binder"
+    for name, requirement in declared.items():
+        assert requirement.specifier.contains(pinned[name]), (name, pinned[name])
+    assert (BINDER / "requirements.txt").read_text().splitlines()[-1] == "."
+
+
+def test_post_build_writes_the_course_settings(tmp_path):
+    subprocess.run(
+        ["bash", str(BINDER / "postBuild")],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    config = json.loads((tmp_path / ".jupyter" / "jupyter_server_config.json").read_text())
+    assert config["VoilaConfiguration"] == {
+        "template": "secure-base",
+        "strip_sources": True,
+        "show_tracebacks": False,
+    }
+    assert config["MappingKernelManager"]["cull_connected"] is False
+
+
+def test_start_keeps_journals_in_the_browser():
+    out = subprocess.run(
+        ["bash", str(BINDER / "start"), "printenv", "SECURE_BASE_STORE"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert out.strip() == "browser"
+    for script in ("postBuild", "start"):
+        text = (BINDER / script).read_text()
+        assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
+        assert os.access(BINDER / script, os.X_OK)
