@@ -248,3 +248,17 @@ def test_delete_everything_needs_confirming_then_deletes(journal_file, course):
     assert "private" not in journal_file.read_text()
     assert not journal_file.with_name("journal.json.bak").exists()
     assert len(new_page("closing").session.journal) == 0
+
+
+def test_on_binder_the_page_says_the_session_is_temporary(journal_file, monkeypatch):
+    shown = []
+    monkeypatch.setattr(ui, "display", shown.append)
+    monkeypatch.delenv("BINDER_LAUNCH_HOST", raising=False)
+    monkeypatch.delenv("BINDER_REPO_URL", raising=False)
+    new_page("availability").header()
+    assert not any("on Binder" in getattr(o, "data", "") for o in shown)
+    monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
+    shown.clear()
+    new_page("availability").header()
+    notices = [o.data for o in shown if "on Binder" in getattr(o, "data", "")]
+    assert len(notices) == 1 and "download your journal file" in notices[0]

@@ -23,8 +23,6 @@ from .status import status_html
 __all__ = ["CoursePage", "ReflectionField", "Session", "course_page", "session"]
 
 
-
-
 class Session:
     """One page's view of the learner's journal: loaded once, saved on every change.
 
@@ -98,6 +96,21 @@ def session() -> Session:
 
 
 _session_key: tuple[str, ...] = ()
+
+
+#: Set by mybinder.org in every session it launches.
+BINDER_ENV = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL")
+BINDER_NOTICE = (
+    '<div class="sb-binder"><p><strong>You are using the course on Binder</strong>, a free, '
+    "temporary service. Your session ends after about ten minutes without activity, and the "
+    "service keeps nothing afterwards. Your writing is kept in this web browser; to be safe, "
+    'download your journal file from <a href="08_privacy.ipynb" target="_self">Your writing and '
+    "your privacy</a> or the closing module before you finish.</p></div>"
+)
+
+
+def on_binder() -> bool:
+    return any(os.environ.get(name) for name in BINDER_ENV)
 
 
 def _local_time(stamp: str) -> str:
@@ -266,6 +279,8 @@ STYLE = """
   width: auto !important; font-weight: 600; color: #1b1b1b; text-align: left !important; }
 .sb-action-form button, .sb-action button { height: auto; padding: .35rem .8rem; }
 .sb-action .widget-hbox { flex-wrap: wrap; gap: .4rem; }
+.sb-binder { padding: .5rem .9rem; border: 2px solid #0b5a75; border-radius: 6px;
+  background: #eef5f7; margin: 0 0 1rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
   font-size: .95rem; }
 </style>
@@ -405,6 +420,8 @@ class CoursePage:
         display(HTML(STYLE + _nav(self.course, self.module, "top")))
         if self.session.warning:
             display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
+        if on_binder():
+            display(HTML(BINDER_NOTICE))
         if self.session.in_browser:
             # The bridge to the journal kept in this browser, and a place for its problems.
             self.notice = w.HTML()
