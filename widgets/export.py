@@ -11,7 +11,6 @@ Jinja is imported only when a learner exports, so pages that never export do not
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from .journal import Journal
 from .player import ScenarioRun
 from .scenarios import Node, Scenario
 
-__all__ = ["ExportChoice", "export_filename", "export_html", "html_data_uri"]
+__all__ = ["ExportChoice", "export_filename", "export_html"]
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,3 @@ def export_html(
 
 def export_filename(now: datetime | None = None) -> str:
     return f"secure-base-journal-{(now or datetime.now()).strftime('%Y-%m-%d')}.html"
-
-
-def html_data_uri(html: str) -> str:
-    return "data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode()

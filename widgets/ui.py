@@ -622,7 +622,7 @@ class ExportPanel(w.VBox):
         self.add_class("sb-export")
 
     def prepare(self) -> str:
-        from .export import ExportChoice, export_filename, export_html, html_data_uri
+        from .export import ExportChoice, export_filename, export_html
         from .scenarios import load_scenarios
 
         choice = ExportChoice(
@@ -633,12 +633,12 @@ class ExportPanel(w.VBox):
             self.result.value = status_html("Tick at least one part to include.", problem=True)
             return ""
         html = export_html(self._session.journal, self.course, load_scenarios(), choice)
-        size = len(html.encode()) / 1024
-        self.result.value = (
-            f'<p><a class="sb-download" href="{html_data_uri(html)}" '
-            f'download="{export_filename()}">Download my journal (web page, {size:.0f} KB)</a></p>'
-            + status_html("Your journal is ready to download. It opens in any web browser.")
-        )
+        self.result.value = _download_link(
+            html.encode(),
+            "text/html;charset=utf-8",
+            export_filename(),
+            "Download my journal (web page)",
+        ) + status_html("Your journal is ready to download. It opens in any web browser.")
         return html
 
 
