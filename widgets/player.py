@@ -101,7 +101,7 @@ def prompt_links_html(node: Node, course: Course) -> str:
     items = []
     for prompt_id in node.prompts:
         prompt = course.prompt(prompt_id)
-        module = next(m for m in course.modules if m.domain == prompt.domain)
+        module = course.module_for(prompt.domain)
         items.append(
             f'<li><a href="{module.file}" target="_self">{escape(module.title)}</a>, '
             f"{escape(course.stage(prompt.stage).title.lower())}: {escape(prompt.text)}</li>"
@@ -240,12 +240,9 @@ def scenario_status(scenario: Scenario, record: dict | None) -> str:
     """A plain status for lists: not started, in progress, or the endings reached."""
     if not record or (len(record["path"]) <= 1 and not record["endings"]):
         return "Not started"
-    titles = [scenario.get(e).ending for e in record["endings"] if _has(scenario, e)]
+    known = {n.id for n in scenario.endings}
+    titles = [scenario.get(e).ending for e in record["endings"] if e in known]
     if titles:
         reached = "; ".join(t for t in titles if t)
         return f"Done, ending{'s' if len(titles) > 1 else ''} reached: {reached}"
     return "In progress"
-
-
-def _has(scenario: Scenario, node_id: str) -> bool:
-    return any(n.id == node_id for n in scenario.node)

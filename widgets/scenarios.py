@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .content import SOURCE_ID, ContentError, Course, _build, _read, load_course
+from .content import SOURCE_ID, ContentError, Course, _build, _read, find, load_course
 
 __all__ = [
     "Choice",
@@ -85,10 +85,7 @@ class Scenario:
         return self.domains[0]
 
     def get(self, node_id: str) -> Node:
-        for node in self.node:
-            if node.id == node_id:
-                return node
-        raise KeyError(f"scenario {self.id!r} has no node {node_id!r}")
+        return find(self.node, "id", node_id, f"node in scenario {self.id!r}:")
 
     @property
     def endings(self) -> tuple[Node, ...]:

@@ -802,7 +802,7 @@ def summary_html(course: Course, journal: Journal) -> str:
         f"{'' if len(written) == 1 else 's'} so far.</p>"
     ]
     for domain in course.domains:
-        module = next(m for m in course.modules if m.domain == domain.key)
+        module = course.module_for(domain.key)
         blocks = []
         for stage in course.stages:
             answers = [

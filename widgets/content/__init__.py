@@ -47,6 +47,14 @@ class ContentError(ValueError):
     """The course content does not match its schema."""
 
 
+def find(items: typing.Iterable[typing.Any], attribute: str, value: str, what: str) -> typing.Any:
+    """The item whose ``attribute`` is ``value``; KeyError naming what was looked for."""
+    for item in items:
+        if getattr(item, attribute) == value:
+            return item
+    raise KeyError(f"no {what} {value!r}")
+
+
 @dataclass(frozen=True)
 class Source:
     title: str
@@ -147,22 +155,13 @@ class Course:
         )
 
     def level(self, key: str) -> Level:
-        for level in self.scale:
-            if level.key == key:
-                return level
-        raise KeyError(f"no level {key!r}")
+        return find(self.scale, "key", key, "level")
 
     def domain(self, key: str) -> Domain:
-        for domain in self.domains:
-            if domain.key == key:
-                return domain
-        raise KeyError(f"no domain {key!r}")
+        return find(self.domains, "key", key, "domain")
 
     def stage(self, key: str) -> Stage:
-        for stage in self.stages:
-            if stage.key == key:
-                return stage
-        raise KeyError(f"no stage {key!r}")
+        return find(self.stages, "key", key, "stage")
 
     @property
     def sequence(self) -> tuple[Module, ...]:
@@ -170,16 +169,14 @@ class Course:
         return tuple(m for m in self.modules if not m.about)
 
     def module(self, key: str) -> Module:
-        for module in self.modules:
-            if module.key == key:
-                return module
-        raise KeyError(f"no module {key!r}")
+        return find(self.modules, "key", key, "module")
+
+    def module_for(self, domain: str) -> Module:
+        """The module that teaches a domain."""
+        return find(self.modules, "domain", domain, "module for the domain")
 
     def prompt(self, prompt_id: str) -> Prompt:
-        for prompt in self.prompts:
-            if prompt.id == prompt_id:
-                return prompt
-        raise KeyError(f"no prompt {prompt_id!r}")
+        return find(self.prompts, "id", prompt_id, "prompt")
 
     def prompts_for(self, domain: str, stage: str | None = None) -> tuple[Prompt, ...]:
         """The prompts of a domain (and stage), in course order."""
