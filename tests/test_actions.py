@@ -103,54 +103,31 @@ def test_learner_text_in_the_plan_is_escaped(session):
     assert "&lt;b&gt;Sam&lt;/b&gt;" in html
 
 
+VALID = {
+    "what": "ok",
+    "who": "",
+    "by": "",
+    "measure": "",
+    "domain": "availability",
+    "stage": "general",
+    "done": False,
+    "deleted": False,
+    "order": 0,
+}
+
+
+def test_the_base_record_is_valid():
+    Journal().set("action/abc", dict(VALID))
+
+
 @pytest.mark.parametrize(
     "record",
     [
         {"what": "x"},
-        {
-            "what": "",
-            "who": "",
-            "by": "",
-            "measure": "",
-            "domain": "availability",
-            "stage": "general",
-            "done": False,
-            "deleted": False,
-            "order": 0,
-        },
-        {
-            "what": "x" * 501,
-            "who": "",
-            "by": "",
-            "measure": "",
-            "domain": "availability",
-            "stage": "general",
-            "done": False,
-            "deleted": False,
-            "order": 0,
-        },
-        {
-            "what": "ok",
-            "who": "",
-            "by": "",
-            "measure": "",
-            "domain": "availability",
-            "stage": "general",
-            "done": "yes",
-            "deleted": False,
-            "order": 0,
-        },
-        {
-            "what": "ok",
-            "who": "",
-            "by": "",
-            "measure": "",
-            "domain": "availability",
-            "stage": "general",
-            "done": False,
-            "deleted": True,
-            "order": 0,
-        },
+        {**VALID, "what": ""},
+        {**VALID, "what": "x" * 501},
+        {**VALID, "done": "yes"},
+        {**VALID, "deleted": True},
     ],
 )
 def test_malformed_actions_are_refused(record):
