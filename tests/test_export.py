@@ -162,55 +162,22 @@ def test_the_command_line_export(tmp_path):
     journal.set_reflection(prompt.id, "Welcome packs went out by post.")
     store.save(journal)
     out = tmp_path / "mine.html"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "widgets.cli",
-            "export",
-            str(out),
-            "--journal",
-            str(store.path),
-            "--leave-out",
-            "availability",
-            "--no-scenarios",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+
+    def export(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "widgets.cli", "export", str(out), *options],
+            capture_output=True,
+            text=True,
+        )
+
+    run = export("--journal", str(store.path), "--leave-out", "availability", "--no-scenarios")
+    assert run.returncode == 0, run.stderr
     assert f"Your journal was saved as {out}" in run.stdout
     html = out.read_text(encoding="utf-8")
     assert "Welcome packs went out by post." in html and 'id="availability"' not in html
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "widgets.cli",
-            "export",
-            str(out),
-            "--journal",
-            str(store.path),
-            "--leave-out",
-            "kindness",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    bad = export("--journal", str(store.path), "--leave-out", "kindness")
     assert bad.returncode == 2 and "no domain kindness" in bad.stderr
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "widgets.cli",
-            "export",
-            str(out),
-            "--journal",
-            str(tmp_path / "none.json"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    missing = export("--journal", str(tmp_path / "none.json"))
     assert missing.returncode == 1 and "there is no journal" in missing.stderr
 
 
