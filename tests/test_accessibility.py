@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from widgets.content import load_course
 from widgets.scenarios import load_scenarios
@@ -256,12 +257,12 @@ def test_an_action_added_by_keyboard_reaches_the_plan(page, course_server):
     number = title.inner_text().split(".")[0]
     page.get_by_label(f"Done: action {number}", exact=True).check()
     page.locator(".sb-action-plan .sb-status", has_text="Marked as done.").wait_for()
-    assert "(done)" in page.locator(".sb-action-title", has_text="Book a call").inner_text()
+    expect(page.locator(".sb-action-title", has_text="Book a call")).to_contain_text("(done)")
     audit(page, "closing module with the action plan")
     # Deleting by keyboard keeps focus in the plan, never on the page's body.
     delete = page.get_by_role("button", name=f"Delete action {number}", exact=True)
     delete.focus()
     page.keyboard.press("Enter")
     page.locator(".sb-action-plan .sb-status", has_text="Deleted from your plan.").wait_for()
-    assert page.locator(".sb-action-title", has_text="Book a call").count() == 0
-    assert page.evaluate("document.activeElement.tagName") != "BODY"
+    expect(page.locator(".sb-action-title", has_text="Book a call")).to_have_count(0)
+    page.wait_for_function("document.activeElement && document.activeElement.tagName !== 'BODY'")

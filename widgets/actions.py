@@ -126,9 +126,10 @@ class ActionPlan(w.VBox):
         except (OSError, JournalError) as exc:
             self.status.value = status_html(f"Not saved. {exc}", problem=True)
             return False
-        self.status.value = status_html(message)
+        # Redraw first, so the list has changed by the time the status is announced.
         self.focus = focus
         self.draw()
+        self.status.value = status_html(message)
         return True
 
     def move(self, action_id: str, step: int) -> bool:
