@@ -249,13 +249,24 @@ def test_malformed_scenario_records_are_refused(record):
     assert journal.scenario("a-scenario") is None
 
 
-def test_a_version_1_journal_is_migrated():
-    old = HEAD.replace('"version": 2', '"version": 1') + (
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_journal_is_migrated(version):
+    old = HEAD.replace('"version": 2', f'"version": {version}') + (
         '"entries": {"reflection/a.b.c": {"value": "kept", "updated": "' + T + '"}}}'
     )
     journal = Journal.loads(old)
     assert journal.reflection("a.b.c") == "kept"
-    assert journal.to_dict()["version"] == SCHEMA_VERSION == 2
+    assert journal.to_dict()["version"] == SCHEMA_VERSION == 3
+
+
+def test_a_workshop_record_keeps_only_a_valid_device_id():
+    journal = Journal()
+    journal.set_workshop_device("K7M-4QX", "a" * 24)
+    assert Journal.loads(journal.dumps()).workshop_device("K7M-4QX") == "a" * 24
+    for bad in ({"device": "short"}, {"device": "a" * 24, "name": "Jo"}, {"device": "<b>" * 8}):
+        with pytest.raises(JournalError):
+            journal.set("workshop/K7M-4QX", bad)
+    assert journal.workshop_device("K7M-4QX") == "a" * 24
 
 
 def test_delete_everything_removes_every_copy_and_nothing_comes_back(tmp_path):

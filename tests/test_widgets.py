@@ -119,9 +119,10 @@ def test_navigation_links_previous_next_and_contents(course):
     assert 'href="01_availability.ipynb" target="_self" rel="prev"' in nav
     assert 'href="03_acceptance.ipynb" target="_self" rel="next"' in nav
     assert 'href="02_sensitivity.ipynb" target="_self" aria-current="page"' in nav
-    assert nav.count("<li>") == 9  # seven modules, the accessibility and privacy pages
+    # eight modules (seven and the workshop page), the accessibility and privacy pages
+    assert nav.count("<li>") == 10
     assert 'About this course:</p><ul><li><a href="07_accessibility.ipynb"' in nav
-    assert "Module 3 of 7: Sensitivity" in nav
+    assert "Module 3 of 8: Sensitivity" in nav
     first = ui._nav(course, course.sequence[0], "top")
     last = ui._nav(course, course.sequence[-1], "bottom")
     assert 'rel="prev"' not in first and 'rel="next"' in first
@@ -181,7 +182,9 @@ def test_an_about_page_stands_outside_the_sequence(course):
     assert "About this course: Accessibility statement" in nav
     assert 'rel="prev"' not in nav and 'rel="next"' not in nav and "Module" not in nav
     closing = ui._nav(course, course.module("closing"), "top")
-    assert "Module 7 of 7" in closing and 'rel="next"' not in closing
+    assert "Module 7 of 8" in closing and 'href="09_share.ipynb" target="_self" rel="next"' in closing
+    last = ui._nav(course, course.module("share"), "top")
+    assert "Module 8 of 8" in last and 'rel="next"' not in last
 
 
 def test_the_journal_file_goes_out_and_comes_back_in(journal_file, course, tmp_path):

@@ -66,7 +66,7 @@ class _Played:
     endings: list[str]
 
 
-def _environment() -> Any:
+def template_environment() -> Any:
     import jinja2
 
     return jinja2.Environment(
@@ -156,9 +156,8 @@ def export_html(
         for _, action in journal.actions()
         if action["domain"] in choice.domains
     ]
-    authors = ", ".join(course.source.authors[:-1]) + " and " + course.source.authors[-1]
     return (
-        _environment()
+        template_environment()
         .get_template("journal.html.j2")
         .render(
             course=course,
@@ -167,7 +166,6 @@ def export_html(
             count_summary=summary + ".",
             domains=domains,
             scenarios=played,
-            authors=authors,
             rated_on=rated_on,
             actions=actions,
         )

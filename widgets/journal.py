@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 FORMAT = "secure-base-journal"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The environment variable that sets where the journal file lives.
 JOURNAL_ENV = "SECURE_BASE_JOURNAL"
 #: Where journals are kept: "file" (the learner's own machine or home) or "browser" (a course
@@ -165,6 +165,18 @@ def _check_action(record: object) -> dict:
     return dict(record)
 
 
+DEVICE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _check_workshop(record: object) -> dict:
+    """A workshop this learner joined (or their share files): their random id for it."""
+    if not isinstance(record, dict) or set(record) != {"device"}:
+        raise JournalError("a workshop record holds only this device's id")
+    if not isinstance(record["device"], str) or not DEVICE.match(record["device"]):
+        raise JournalError("a workshop record's device id is not valid")
+    return dict(record)
+
+
 #: The kinds of entry a journal holds, each with the check its values must pass.
 KINDS = {
     "action": _check_action,
@@ -172,6 +184,7 @@ KINDS = {
     "scenario": _check_scenario,
     "rating": _check_level,
     "attempt": _check_attempt,
+    "workshop": _check_workshop,
 }
 
 
@@ -296,6 +309,14 @@ class Journal:
 
     def set_rating(self, attempt: str, statement_id: str, level: str) -> bool:
         return self.set(f"rating/{attempt}/{statement_id}", level)
+
+    # -- workshops -----------------------------------------------------------------------
+    def workshop_device(self, name: str) -> str | None:
+        entry = self._entries.get(f"workshop/{name}")
+        return entry.value["device"] if entry else None
+
+    def set_workshop_device(self, name: str, device: str) -> bool:
+        return self.set(f"workshop/{name}", {"device": device})
 
     # -- action plan ---------------------------------------------------------------------
     def actions(self) -> list[tuple[str, dict]]:
@@ -426,6 +447,9 @@ def _migrate(data: dict, version: int) -> dict:
     if version == 1:
         # Version 2 added scenario records; a version 1 journal holds only reflections.
         data = {**data, "version": 2}
+    if data["version"] == 2:
+        # Version 3 added workshop records; nothing older needs to change.
+        data = {**data, "version": 3}
     return data
 
 

@@ -391,12 +391,11 @@ def credits_html(course: Course) -> str:
         f'<li>{escape(r.citation)} <a href="{escape(r.url)}">doi:{escape(r.doi)}</a></li>'
         for r in course.references
     )
-    authors = ", ".join(src.authors[:-1]) + " and " + src.authors[-1]
     return (
         '<section class="sb-credits" aria-labelledby="sb-credits-heading">'
         '<h2 id="sb-credits-heading">Credits and references</h2>'
         f"<p>This course is built on the {escape(src.kind.lower())} "
-        f"<cite>{escape(src.title)}</cite> by {escape(authors)} ({escape(src.institution)}), "
+        f"<cite>{escape(src.title)}</cite> by {escape(src.by)} ({escape(src.institution)}), "
         f"published by the {escape(src.programme)} and funded by the {escape(src.funder)}. "
         "Its reflective questions have been rewritten for this course; the original tool is "
         f'available from the <a href="{escape(src.url)}">Practice Supervisor Development '
@@ -592,6 +591,13 @@ class CoursePage:
             )
         display(HTML(text))
 
+    def share(self) -> None:
+        """Share ratings with a workshop, or download a share file for a trainer."""
+        from .share import SharePanel
+
+        self.share_panel = SharePanel(self.course, self.session)
+        display(self.share_panel)
+
     def export(self) -> None:
         """Choose what to include and download the journal as a web page."""
         self.export_panel = ExportPanel(self.course, self.session)
@@ -633,7 +639,7 @@ class ExportPanel(w.VBox):
             self.result.value = status_html("Tick at least one part to include.", problem=True)
             return ""
         html = export_html(self._session.journal, self.course, load_scenarios(), choice)
-        self.result.value = _download_link(
+        self.result.value = download_link(
             html.encode(),
             "text/html;charset=utf-8",
             export_filename(),
@@ -642,7 +648,7 @@ class ExportPanel(w.VBox):
         return html
 
 
-def _download_link(data: bytes, mime: str, filename: str, label: str) -> str:
+def download_link(data: bytes, mime: str, filename: str, label: str) -> str:
     import base64
 
     uri = f"data:{mime};base64,{base64.b64encode(data).decode()}"
@@ -681,7 +687,7 @@ class JournalFilePanel(w.VBox):
 
         data = self._session.journal.dumps().encode()
         name = f"secure-base-journal-{datetime.now():%Y-%m-%d}.json"
-        self.result.value = _download_link(
+        self.result.value = download_link(
             data, "application/json", name, "Download my journal file"
         ) + status_html("Your journal file is ready. Keep it somewhere private.")
         return data

@@ -65,6 +65,13 @@ class Source:
     funder: str
     url: str
 
+    @property
+    def by(self) -> str:
+        """The authors as a sentence names them: "A, B and C"."""
+        if len(self.authors) == 1:
+            return self.authors[0]
+        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+
 
 @dataclass(frozen=True)
 class Reference:
