@@ -9,6 +9,7 @@ import socket
 import sys
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 from .journal import JOURNAL_ENV, STORE_ENV, default_journal_path
 
@@ -34,12 +35,13 @@ def voila_argv(
     token: bool = True,
     root: Path | None = None,
     cull_after: int = CULL_IDLE_SECONDS,
+    host: str = "127.0.0.1",
 ) -> list[str]:
     """The Voilà settings a course needs, as command-line options."""
     interval = max(1, min(CULL_INTERVAL_SECONDS, cull_after // 2))
     return [
         str(root or course_dir()),
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={host}",
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
@@ -83,6 +85,26 @@ def any_free_port() -> int:
         return probe.getsockname()[1]
 
 
+def course_server(announce: Any = None, token: str | None = None) -> type:
+    """Voilà as the course runs it: the welcome module first, Ctrl-C stopping it cleanly."""
+    from voila.app import Voila
+
+    class CourseServer(Voila):
+        def initialize(self, argv: list[str] | None = None) -> None:
+            super().initialize(argv)
+            if token is not None:
+                self.token = token
+            # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel
+            # is shut down, rather than a KeyboardInterrupt landing wherever the code is.
+            signal.signal(signal.SIGINT, self._handle_signal_stop)
+
+        def launch_browser(self) -> None:
+            if announce is not None:
+                announce(self)
+
+    return CourseServer
+
+
 def serve(
     port: int,
     open_browser: bool,
@@ -102,37 +124,27 @@ def serve(
         else str(path)
     )
 
-    from voila.app import Voila
-
-    class CourseServer(Voila):
-        """Voilà, opening the welcome module instead of the file list."""
-
-        def initialize(self, argv: list[str] | None = None) -> None:
-            super().initialize(argv)
-            # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel
-            # is shut down, rather than a KeyboardInterrupt landing wherever the code is.
-            signal.signal(signal.SIGINT, self._handle_signal_stop)
-
-        def launch_browser(self) -> None:
-            url = f"{self.connection_url}voila/render/{WELCOME}"
-            provider = getattr(self, "identity_provider", None)
-            if provider is not None and provider.token:
-                url += f"?token={provider.token}"
-            kept = (
-                f"Journals are kept {where}."
-                if store == "browser"
-                else f"Your journal is kept in {where}"
-            )
-            print(
-                f"The course is running at:\n\n    {url}\n\n{kept}\n"
-                "Press Ctrl-C to stop the course.",
-                flush=True,
-            )
-            if open_browser:
-                webbrowser.open(url)
+    def announce(server: Any) -> None:
+        url = f"{server.connection_url}voila/render/{WELCOME}"
+        provider = getattr(server, "identity_provider", None)
+        if provider is not None and provider.token:
+            url += f"?token={provider.token}"
+        kept = (
+            f"Journals are kept {where}."
+            if store == "browser"
+            else f"Your journal is kept in {where}"
+        )
+        print(
+            f"The course is running at:\n\n    {url}\n\n{kept}\nPress Ctrl-C to stop the course.",
+            flush=True,
+        )
+        if open_browser:
+            webbrowser.open(url)
 
     try:
-        CourseServer.launch_instance(argv=voila_argv(port, token=token, cull_after=cull_after))
+        course_server(announce).launch_instance(
+            argv=voila_argv(port, token=token, cull_after=cull_after)
+        )
     except KeyboardInterrupt:
         pass
     print("The course has stopped. Your journal is saved.", flush=True)
@@ -179,6 +191,51 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the kernel of a closed page after this many idle seconds "
         f"(default {CULL_IDLE_SECONDS}; an open page is never stopped)",
     )
+    shop = commands.add_parser(
+        "workshop",
+        help="run the course for a room of learners, with a dashboard for you, the trainer",
+    )
+    group = shop.add_mutually_exclusive_group()
+    group.add_argument("--cohort", metavar="NAME", help="start a new cohort with this name")
+    group.add_argument("--code", help="carry on with an existing cohort, by its code")
+    shop.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address learners reach (default 127.0.0.1, this computer only; 0.0.0.0 for "
+        "every network this computer is on)",
+    )
+    shop.add_argument("--port", type=int, default=DEFAULT_PORT, help="port for learners")
+    shop.add_argument(
+        "--trainer-host", default="127.0.0.1", help="address of the dashboard (default 127.0.0.1)"
+    )
+    shop.add_argument(
+        "--trainer-port", type=int, help="port of the dashboard (default: the learners' port + 1)"
+    )
+    shop.add_argument(
+        "--db",
+        metavar="FILE_OR_URL",
+        help="cohort store: an SQLite file, or a database URL such as "
+        "postgresql+psycopg://user@host/dbname (default: cohorts.sqlite in your data folder)",
+    )
+    shop.add_argument(
+        "--min-answers",
+        type=int,
+        default=5,
+        help="answers a cell needs before the dashboard shows it (default 5, at least 3)",
+    )
+    shop.add_argument(
+        "--cull-after",
+        type=int,
+        default=CULL_IDLE_SECONDS,
+        metavar="SECONDS",
+        help=f"stop the kernel of a closed page after this many idle seconds "
+        f"(default {CULL_IDLE_SECONDS})",
+    )
+    inner = commands.add_parser("_server")
+    inner.add_argument("role")
+    inner.add_argument("host")
+    inner.add_argument("port", type=int)
+    inner.add_argument("cull_after", type=int)
     exporter = commands.add_parser("export", help="save your journal as a web page")
     exporter.add_argument("output", type=Path, help="the HTML file to write")
     exporter.add_argument("--journal", type=Path, help="journal file to read (default: yours)")
@@ -219,8 +276,46 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "export":
         return export_journal(parser, args)
+    if args.command == "workshop":
+        return workshop(parser, args)
+    if args.command == "_server":
+        from .workshop import serve_role
+
+        return serve_role(args.role, args.host, args.port, args.cull_after)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
     return 0
+
+
+def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .cohort import MIN_ANSWERS_FLOOR, STORE_PROBLEMS, CohortError
+    from .workshop import run
+
+    if args.trainer_port is None:
+        args.trainer_port = args.port + 1
+    for name in ("port", "trainer_port"):
+        value = getattr(args, name)
+        if not 0 < value < 65536:
+            parser.error(f"--{name.replace('_', '-')} must be between 1 and 65535")
+    if args.port == args.trainer_port:
+        parser.error("learners and the trainer need different ports")
+    if args.min_answers < MIN_ANSWERS_FLOOR:
+        parser.error(
+            f"--min-answers must be at least {MIN_ANSWERS_FLOOR}, so that nobody's answer can "
+            "be picked out"
+        )
+    if args.cull_after < 1:
+        parser.error("--cull-after must be at least 1 second")
+    for host, port in ((args.host, args.port), (args.trainer_host, args.trainer_port)):
+        if host in ("127.0.0.1", "localhost") and not port_is_free(port):
+            parser.exit(1, f"secure-base: port {port} is already in use. Choose another.\n")
+    try:
+        return run(args)
+    except CohortError as exc:
+        parser.exit(1, f"secure-base: {exc}\n")
+    except STORE_PROBLEMS as exc:
+        parser.exit(1, f"secure-base: the cohort store could not be opened ({exc}).\n")
+    except RuntimeError as exc:
+        parser.exit(1, f"secure-base: the workshop could not start: {exc}.\n")
 
 
 def export_journal(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

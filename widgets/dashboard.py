@@ -396,6 +396,29 @@ class Dashboard(w.VBox):
             self._task = None
 
 
+DASHBOARD_CSS = """
+  .sb-cohort-head { display: flex; flex-wrap: wrap; gap: .3rem 2rem; align-items: baseline; }
+  .sb-cohort-title { font-size: 1.3rem; font-weight: 700; margin: 0; }
+  .sb-cohort-code { font-size: 1.3rem; margin: 0; }
+  .sb-cohort-code strong { font-size: 1.8rem; letter-spacing: .08em; }
+  .sb-cohort-count { flex-basis: 100%; margin: .2rem 0; }
+  .sb-note { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 1rem 0 0;
+    padding: .3rem .7rem; border-left: 4px solid #b7ccd4; background: #fafcfd; max-width: 40rem; }
+  .sb-note-hidden { font-style: italic; color: #3d4b50; }
+  .sb-note-row { align-items: center; margin: .3rem 0; }
+"""
+
+
+def show_dashboard() -> w.Widget:
+    """Put the dashboard on the trainer's page (the dashboard notebook calls this)."""
+    from IPython.display import HTML, display
+
+    display(HTML(f"<style>{GRID_CSS}{DASHBOARD_CSS}</style>"))
+    board = trainer_dashboard()
+    display(board)
+    return board
+
+
 def trainer_dashboard(environ: dict[str, str] | None = None) -> w.Widget:
     """The dashboard for the cohort this server was started for, or why there is none."""
     from .content import load_course

@@ -327,7 +327,7 @@ class SharePanel(w.VBox):
         shared = self._shared()
         cohort = self.store.cohort(self.code)
         title = escape(cohort.title if cohort else self.code)
-        if shared == ratings:
+        if shared and shared == ratings:
             state = "The workshop has the ratings shown above."
         elif shared:
             state = (
@@ -352,4 +352,6 @@ class SharePanel(w.VBox):
         )
         buttons = w.HBox([self.share_button, self.withdraw_button])
         buttons.add_class("sb-share-buttons")
-        self.live.children = [self.joined, buttons, self.note, self.note_button]
+        note = w.VBox([self.note, w.HBox([self.note_button])])
+        note.add_class("sb-reflection")
+        self.live.children = [self.joined, buttons, note]

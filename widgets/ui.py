@@ -279,6 +279,18 @@ STYLE = """
   width: auto !important; font-weight: 600; color: #1b1b1b; text-align: left !important; }
 .sb-action-form button, .sb-action button { height: auto; padding: .35rem .8rem; }
 .sb-action .widget-hbox { flex-wrap: wrap; gap: .4rem; }
+.sb-share-preview { border-collapse: collapse; margin: .8rem 0; font-size: .95rem; }
+.sb-share-preview caption { text-align: left; font-weight: 600; margin-bottom: .3rem; }
+.sb-share-preview th, .sb-share-preview td { border: 1px solid #b7ccd4; padding: .3rem .5rem;
+  text-align: left; vertical-align: top; }
+.sb-share-live, .sb-share-file { margin: .5rem 0 1rem; padding: .6rem .9rem;
+  border: 1px solid #b7ccd4; border-radius: 6px; }
+.sb-share button { width: auto; height: auto; padding: .4rem .9rem; font-size: 1rem; }
+.sb-share .widget-hbox { flex-wrap: wrap; gap: .4rem; align-items: center; }
+.sb-share .widget-text .widget-label { width: auto !important; font-weight: 600;
+  color: #1b1b1b; margin-right: .5rem; }
+.sb-share .widget-text input { font-size: 1.05rem; text-transform: uppercase;
+  letter-spacing: .05em; }
 .sb-binder { padding: .5rem .9rem; border: 2px solid #0b5a75; border-radius: 6px;
   background: #eef5f7; margin: 0 0 1rem; }
 .sb-credits { border-top: 1px solid #b7ccd4; margin-top: 2rem; padding-top: .8rem;
