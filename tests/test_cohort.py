@@ -92,9 +92,7 @@ def test_a_cell_appears_only_once_it_has_the_minimum_number_of_answers(store, co
         {"availability/general": 1},
     ],
 )
-def test_ratings_a_browser_could_send_but_the_course_never_offers_are_refused(
-    store, code, ratings
-):
+def test_ratings_a_browser_could_send_but_the_course_never_offers_are_refused(store, code, ratings):
     with pytest.raises(CohortError):
         store.share(code, new_device(), ratings)
     assert store.summary(code, 3).participants == 0
@@ -181,9 +179,7 @@ def test_thirty_learners_sharing_and_updating_at_once_are_counted_exactly(store,
         expected[(n + 1) % 5] += 1
     assert summary.cells[A].counts == tuple(expected)
     assert summary.cells[B].counts == (0, 0, 0, 0, 20)
-    assert sorted(n.text for n in summary.notes) == sorted(
-        f"Note from learner {n}" for n in stayed
-    )
+    assert sorted(n.text for n in summary.notes) == sorted(f"Note from learner {n}" for n in stayed)
     assert store.integrity() == []
 
 
