@@ -53,7 +53,7 @@ GRID_CSS = """
   .sb-cell-hidden { color: #3d4b50; font-style: italic; }
   .sb-dist { display: flex; height: .9rem; margin: .25rem 0; border: 1px solid #5a6a70; }
   .sb-dist span + span { border-left: 2px solid #ffffff; }
-  .sb-focus h4 { margin: .8rem 0 .2rem; font-size: 1.05rem; }
+  .sb-focus h3 { margin: .8rem 0 .2rem; font-size: 1.05rem; }
   @media print { .sb-dist { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
 
@@ -134,9 +134,9 @@ def focus_html(focus: list[Focus], course: Course) -> str:
         played = "".join(f"<li>{escape(s.title)}</li>" for s in f.scenarios)
         module = course.module_for(f.cell.domain)
         items.append(
-            f"<li><h4>{escape(course.domain(f.cell.domain).title)}, "
+            f"<li><h3>{escape(course.domain(f.cell.domain).title)}, "
             f"{escape(course.stage(f.cell.stage).title.lower())}: average {f.cell.mean:.1f} of 4"
-            f" from {f.cell.answers} answers</h4>"
+            f" from {f.cell.answers} answers</h3>"
             f"<p>Prompts to discuss (module {escape(module.title)}):</p><ul>{prompts}</ul>"
             + (f"<p>Scenarios that fit:</p><ul>{played}</ul>" if played else "")
             + "</li>"
