@@ -114,3 +114,18 @@ def test_the_reading_grade_measure_tells_plain_from_dense():
         "comprehensive institutional accountability mechanisms."
     )
     assert reading_grade(plain) < 6 < 14 < reading_grade(dense)
+
+
+TRAINER = sorted((COURSE.parent / "widgets" / "trainer").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", TRAINER, ids=lambda p: p.name)
+def test_trainer_notebooks_are_committed_clean(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert set(nb["metadata"]) <= ALLOWED_METADATA
+    for cell in nb["cells"]:
+        assert set(cell.get("metadata", {})) <= {"slideshow"}, cell.get("id")
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+    text = path.read_text(encoding="utf-8").lower()
+    assert not re.search(r"\b(todo|lorem|ipsum|fixme|tbd)\b", text)

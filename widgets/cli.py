@@ -231,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         help=f"stop the kernel of a closed page after this many idle seconds "
         f"(default {CULL_IDLE_SECONDS})",
     )
+    kit = commands.add_parser(
+        "kit", help="write the facilitator's kit: slides, session plan and prompt cards"
+    )
+    kit.add_argument("folder", type=Path, help="the folder to write the kit into")
     inner = commands.add_parser("_server")
     inner.add_argument("role")
     inner.add_argument("host")
@@ -276,6 +280,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "export":
         return export_journal(parser, args)
+    if args.command == "kit":
+        from .content import load_course
+        from .kit import build_kit
+
+        written = build_kit(args.folder, load_course())
+        print("The facilitator's kit is ready:\n")
+        for path in written:
+            print(f"    {path}")
+        print(
+            "\nOpen slides.html in a web browser (press S for the speaker view with your notes); "
+            "print prompt-cards.html on A4 and cut along the dashed lines."
+        )
+        return 0
     if args.command == "workshop":
         return workshop(parser, args)
     if args.command == "_server":

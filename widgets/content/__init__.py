@@ -72,6 +72,12 @@ class Source:
             return self.authors[0]
         return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
 
+    @property
+    def surnames(self) -> str:
+        """The authors' surnames, for a short credit: "A, B and C"."""
+        names = [a.split()[-1] for a in self.authors]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
 
 @dataclass(frozen=True)
 class Reference:
