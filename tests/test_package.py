@@ -67,6 +67,16 @@ def test_the_wheel_carries_notebooks_content_and_command(wheel):
     assert "widgets/content/course.toml" in names
     for domain in load_course().domains:
         assert f"widgets/content/prompts/{domain.key}.toml" in names
+    # The workshop's dashboard, the facilitator's kit and what its slides need.
+    for name in (
+        "widgets/trainer/dashboard.ipynb",
+        "widgets/trainer/session_plan.ipynb",
+        "widgets/trainer/reveal.js/dist/reveal.js",
+        "widgets/trainer/reveal.js/LICENSE",
+        "widgets/_jupyter/nbconvert/templates/secure-base-slides/index.html.j2",
+        "widgets/templates/cards.html.j2",
+    ):
+        assert name in names, name
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "secure-base = widgets.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any(n.startswith("tests/") or "/tests/" in n for n in names)
