@@ -275,6 +275,15 @@ def test_without_a_workshop_the_page_says_so_and_still_offers_the_share_file(ses
     assert json.loads(panel.prepare_file())["device"] == json.loads(text)["device"]
 
 
+def test_a_workshop_store_that_cannot_be_opened_is_said_plainly(session, tmp_path):
+    (tmp_path / "a-folder").mkdir()
+    environ = {"SECURE_BASE_COHORT_DB": str(tmp_path / "a-folder")}  # a folder, not a database
+    panel = SharePanel(COURSE, session, environ=environ)
+    assert panel.store is None and panel.unreachable
+    assert "could not be reached just now" in panel.live.children[0].value
+    assert panel.join("K7M-4QX") is False
+
+
 # -- the trainer's dashboard ---------------------------------------------------------------
 def test_the_dashboard_shows_the_room_and_never_a_cell_below_the_minimum(store, code):
     for level in (0, 1, 1, 2, 4):

@@ -56,6 +56,9 @@ def voila_argv(
         "--MappingKernelManager.cull_connected=False",
         # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
         "--KernelManager.transport=ipc",
+        # When a room opens the course at once, a busy kernel's output can trail its reply by
+        # more than nbclient's default 4 seconds; waiting longer keeps every widget on the page.
+        "--VoilaExecutor.iopub_timeout=60",
         f"--Voila.auto_token={token}",
     ]
 

@@ -86,11 +86,13 @@ class SharePanel(w.VBox):
     ):
         self.course = course
         self._session = session
+        #: The course runs as a workshop, but its store could not be opened.
+        self.unreachable = False
         if store is None:
             try:
                 store = CohortStore.from_environment(course, environ or dict(os.environ))
             except STORE_PROBLEMS:
-                store = None
+                store, self.unreachable = None, True
         self.store = store
         #: The cohort this page has joined (its code), if any.
         self.code: str | None = None
@@ -304,6 +306,15 @@ class SharePanel(w.VBox):
     def draw(self) -> None:
         ratings = shareable(self._session.journal, self.course)
         self.preview.value = preview_html(self.course, ratings)
+        if self.unreachable:
+            self.live.children = [
+                w.HTML(
+                    "<p class='sb-share-offline'>The workshop’s store could not be reached just "
+                    "now, so sharing is not possible on this page. Reload the page in a minute to "
+                    "try again; nothing you have written is lost.</p>"
+                )
+            ]
+            return
         if self.store is None:
             self.live.children = [
                 w.HTML(
