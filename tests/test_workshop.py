@@ -46,6 +46,14 @@ def status(url: str) -> int:
         return exc.code
 
 
+def run_apart(coroutine):
+    """Run a coroutine in a thread of its own: Playwright's sync API holds this thread's loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def kernel_of(url: str) -> str:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - our own server
         html = response.read().decode()
@@ -94,9 +102,9 @@ def test_the_dashboard_kernel_takes_no_connection_without_the_trainer_token(work
         connection.close()
         return 101
 
-    assert asyncio.run(attempt("")) == 403
-    assert asyncio.run(attempt(workshop.learner_token)) == 403
-    assert asyncio.run(attempt(workshop.trainer_token)) == 101
+    assert run_apart(attempt("")) == 403
+    assert run_apart(attempt(workshop.learner_token)) == 403
+    assert run_apart(attempt(workshop.trainer_token)) == 101
 
 
 def test_code_sent_by_a_browser_is_never_run(workshop, tmp_path):
@@ -146,7 +154,7 @@ def test_code_sent_by_a_browser_is_never_run(workshop, tmp_path):
         connection.close()
         return seen
 
-    seen = asyncio.run(send())
+    seen = run_apart(send())
     assert "execute_reply" not in seen and "execute_input" not in seen
     assert not marker.exists()
 
