@@ -49,6 +49,7 @@ def test_post_build_writes_the_course_settings(tmp_path):
         "show_tracebacks": False,
     }
     assert config["MappingKernelManager"]["cull_connected"] is False
+    assert config["VoilaExecutor"]["iopub_timeout"] == 60
 
 
 def test_start_keeps_journals_in_the_browser():
@@ -63,3 +64,32 @@ def test_start_keeps_journals_in_the_browser():
         text = (BINDER / script).read_text()
         assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
         assert os.access(BINDER / script, os.X_OK)
+
+
+def test_binder_builds_with_a_python_the_course_supports():
+    from packaging.specifiers import SpecifierSet
+
+    runtime = (BINDER / "runtime.txt").read_text().strip()
+    assert runtime.startswith("python-")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert SpecifierSet(project["requires-python"]).contains(runtime.removeprefix("python-") + ".0")
+
+
+def test_repo2docker_reads_the_binder_folder_and_writes_a_build_from_it():
+    """repo2docker's own tooling, as far as a machine without a Docker engine allows."""
+    import shutil
+    import sys
+
+    tool = shutil.which("repo2docker") or str(Path(sys.executable).with_name("repo2docker"))
+    result = subprocess.run(
+        [tool, "--no-build", "--no-run", "--debug", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    script = result.stdout + result.stderr
+    assert "Building conda environment for python=3.11" in script
+    assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in script
+    assert "RUN ./binder/postBuild" in script
+    assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in script
