@@ -38,6 +38,25 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, tmp_path):
+    """The store on each kind of database the course supports, from a fresh, empty database."""
+    if request.param == "sqlite":
+        s = CohortStore(tmp_path / "cohorts.sqlite", COURSE)
+    else:
+        import sqlalchemy as sa
+
+        url = request.getfixturevalue("postgres_url")
+        name = f"cohort_{tmp_path.name.lower().replace('-', '_')[:40]}"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as db:
+            db.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        s = CohortStore(url.rsplit("/", 1)[0] + f"/{name}", COURSE)
+    yield s
+    s.close()
+
+
 @pytest.fixture
 def code(store):
     return store.create_cohort("Autumn leaders").code
@@ -51,7 +70,8 @@ def test_codes_are_read_however_they_are_typed_and_anything_else_is_refused():
             normalise_code(bad)
 
 
-def test_sharing_updating_and_withdrawing_are_counted_exactly(store, code):
+def test_sharing_updating_and_withdrawing_are_counted_exactly(any_store):
+    store, code = any_store, any_store.create_cohort("Autumn leaders").code
     one, two = new_device(), new_device()
     store.share(code, one, {A: 1, B: 4})
     store.share(code, two, {A: 3})
@@ -65,7 +85,8 @@ def test_sharing_updating_and_withdrawing_are_counted_exactly(store, code):
     assert store.summary(code, 3).participants == 1
 
 
-def test_a_cell_appears_only_once_it_has_the_minimum_number_of_answers(store, code):
+def test_a_cell_appears_only_once_it_has_the_minimum_number_of_answers(any_store):
+    store, code = any_store, any_store.create_cohort("Autumn leaders").code
     for level in (0, 1, 1, 3):
         store.share(code, new_device(), {A: level, B: 2})
     assert store.summary(code).cells[A] is None  # 4 answers, default minimum 5
@@ -116,7 +137,8 @@ def test_the_store_keeps_no_device_id_and_cannot_join_notes_to_ratings(store, co
     assert store.summary(code, 3).notes == ()
 
 
-def test_notes_are_limited_kept_as_written_and_hidden_on_request(store, code):
+def test_notes_are_limited_kept_as_written_and_hidden_on_request(any_store):
+    store, code = any_store, any_store.create_cohort("Autumn leaders").code
     device = new_device()
     with pytest.raises(CohortError, match=f"up to {MAX_NOTE_CHARS}"):
         store.post_note(code, device, "x" * (MAX_NOTE_CHARS + 1))
@@ -130,7 +152,8 @@ def test_notes_are_limited_kept_as_written_and_hidden_on_request(store, code):
     assert store.summary(code, 3).notes[0].hidden is False
 
 
-def test_deleting_a_cohort_removes_everything_in_it_and_nothing_else(store, code):
+def test_deleting_a_cohort_removes_everything_in_it_and_nothing_else(any_store):
+    store, code = any_store, any_store.create_cohort("Autumn leaders").code
     other = store.create_cohort("Team pulse").code
     for c in (code, other):
         device = new_device()
@@ -158,7 +181,8 @@ def _learner(where: str, code: str, number: int, results) -> None:
     results.put(number)
 
 
-def test_thirty_learners_sharing_and_updating_at_once_are_counted_exactly(store, code, tmp_path):
+def test_thirty_learners_sharing_and_updating_at_once_are_counted_exactly(any_store, tmp_path):
+    store, code = any_store, any_store.create_cohort("Autumn leaders").code
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     learners = [

@@ -73,6 +73,19 @@ def test_the_workshop_refuses_bad_settings_before_starting_anything(capsys):
         assert message in capsys.readouterr().err
 
 
+def test_a_database_that_cannot_be_used_is_named_before_anything_starts(capsys, tmp_path):
+    (tmp_path / "folder").mkdir()
+    for db, message in (
+        ("mysql+pymysql://x@127.0.0.1/db", "driver for that database is not installed"),
+        ("nosuchdatabase://x@127.0.0.1/db", "cohort store could not be opened"),
+        (str(tmp_path / "folder"), "cohort store could not be opened"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(["workshop", f"--db={db}", "--port=1", "--trainer-port=2"])
+        assert stopped.value.code == 1
+        assert message in capsys.readouterr().err
+
+
 def test_each_link_opens_only_its_own_server(workshop):
     learner, trainer = workshop.learner_token, workshop.trainer_token
     base = f"http://127.0.0.1:{workshop.port}/voila/render"

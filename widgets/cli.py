@@ -332,6 +332,12 @@ def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run(args)
     except CohortError as exc:
         parser.exit(1, f"secure-base: {exc}\n")
+    except ImportError as exc:
+        parser.exit(
+            1,
+            f"secure-base: the driver for that database is not installed ({exc}). For "
+            "PostgreSQL: pip install 'team-secure-base[postgres]'.\n",
+        )
     except STORE_PROBLEMS as exc:
         parser.exit(1, f"secure-base: the cohort store could not be opened ({exc}).\n")
     except RuntimeError as exc:

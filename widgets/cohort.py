@@ -54,8 +54,9 @@ SHARE_VERSION = 1
 MAX_SHARE_FILE_BYTES = 16 * 1024
 
 
-#: What a database that cannot be reached (or is busy beyond waiting) raises.
-STORE_PROBLEMS = (sa.exc.SQLAlchemyError, OSError)
+#: What a database that cannot be reached (or is busy beyond waiting, or whose driver is not
+#: installed) raises.
+STORE_PROBLEMS = (sa.exc.SQLAlchemyError, OSError, ImportError)
 
 
 class CohortError(ValueError):
