@@ -95,6 +95,8 @@ def test_each_link_opens_only_its_own_server(workshop):
     assert status(f"{board}?token={trainer}") == 200
     assert status(board) in (302, 403)
     assert status(f"{board}?token={learner}") in (302, 403)
+    plan = board.replace("dashboard.ipynb", "session_plan.ipynb")
+    assert status(f"{plan}?token={trainer}") == 200  # linked from the dashboard
     # The learners' server does not have the dashboard at all.
     assert status(f"{base}/dashboard.ipynb?token={learner}") == 404
     assert "Spring supervisors" in "".join(workshop.output)
