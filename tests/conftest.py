@@ -14,6 +14,7 @@ from pathlib import Path
 
 import axe_playwright_python
 import pytest
+from playwright.sync_api import expect
 
 from widgets.content import load_course
 from widgets.scenarios import load_scenarios
@@ -21,6 +22,10 @@ from widgets.scenarios import load_scenarios
 from .harness import CHROMIUM_ARGS, free_port, kernel_processes
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+# Assertions that wait (Playwright's `expect`) wait as long as a page may take on a busy machine,
+# not the default five seconds.
+expect.set_options(timeout=30_000)
 
 
 def chromium_path() -> str | None:
