@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -40,7 +41,12 @@ def test_post_build_writes_the_course_settings(tmp_path):
         ["bash", str(BINDER / "postBuild")],
         check=True,
         cwd=ROOT,
-        env={**os.environ, "HOME": str(tmp_path)},
+        env={
+            **os.environ,
+            "HOME": str(tmp_path),
+            # As on Binder: the environment the course was installed into comes first.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        },
     )
     config = json.loads((tmp_path / ".jupyter" / "jupyter_server_config.json").read_text())
     assert config["VoilaConfiguration"] == {
@@ -50,6 +56,7 @@ def test_post_build_writes_the_course_settings(tmp_path):
     }
     assert config["MappingKernelManager"]["cull_connected"] is False
     assert config["VoilaExecutor"]["iopub_timeout"] == 60
+    assert "KernelManager" not in config  # local-socket kernels do not work under Jupyter Server
 
 
 def test_start_keeps_journals_in_the_browser():
@@ -78,7 +85,6 @@ def test_binder_builds_with_a_python_the_course_supports():
 def test_repo2docker_reads_the_binder_folder_and_writes_a_build_from_it():
     """repo2docker's own tooling, as far as a machine without a Docker engine allows."""
     import shutil
-    import sys
 
     tool = shutil.which("repo2docker") or str(Path(sys.executable).with_name("repo2docker"))
     result = subprocess.run(

@@ -29,6 +29,50 @@ def course_dir() -> Path:
     raise SystemExit("The course notebooks could not be found; please reinstall the course.")
 
 
+def server_settings(cull_after: int = CULL_IDLE_SECONDS) -> dict[str, dict[str, object]]:
+    """What a Jupyter server needs to serve the course with Voilà, as configuration."""
+    return {
+        # The course's own page template; learners see the course, never code or tracebacks.
+        "VoilaConfiguration": {
+            "template": "secure-base",
+            "strip_sources": True,
+            "show_tracebacks": False,
+        },
+        # A room opening the course at once can keep a kernel's output waiting past 4 s.
+        "VoilaExecutor": {"iopub_timeout": 60},
+        # Stop the kernels of pages that have gone, never an open one.
+        "MappingKernelManager": {
+            "cull_idle_timeout": cull_after,
+            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, cull_after // 2)),
+            "cull_connected": False,
+        },
+    }
+
+
+def hub_config() -> str:
+    """A JupyterHub configuration for running the course for all of an organisation's staff."""
+    args = [
+        f"--{cls}.{name}={value}"
+        for cls, traits in server_settings().items()
+        for name, value in traits.items()
+    ]
+    lines = ",\n    ".join(repr(a) for a in args)
+    return f"""# JupyterHub: Team as a Secure Base for every member of staff.
+# Written by `secure-base jupyterhub-config`; add your organisation's authenticator and spawner.
+c = get_config()  # noqa: F821 - provided by JupyterHub
+
+# Everyone starts on the welcome module, in Voilà, with the course's settings.
+c.Spawner.notebook_dir = {str(course_dir())!r}
+c.Spawner.default_url = "/voila/render/{WELCOME}"
+c.Spawner.args = [
+    {lines},
+]
+# Each learner's journal is a file in their own home (~/.local/share/secure-base/journal.json),
+# readable by them and by nobody else on the hub; `secure-base where` shows it.
+c.Spawner.environment = {{"SECURE_BASE_STORE": "file"}}
+"""
+
+
 def voila_argv(
     port: int,
     *,
@@ -37,28 +81,22 @@ def voila_argv(
     cull_after: int = CULL_IDLE_SECONDS,
     host: str = "127.0.0.1",
 ) -> list[str]:
-    """The Voilà settings a course needs, as command-line options."""
-    interval = max(1, min(CULL_INTERVAL_SECONDS, cull_after // 2))
+    """The Voilà settings a course needs, as command-line options of standalone Voilà."""
     return [
         str(root or course_dir()),
         f"--Voila.ip={host}",
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
-        # The course's own page template (a main landmark, British English, no CDN requests).
-        "--VoilaConfiguration.template=secure-base",
-        # Learners see the course, never its code or a Python traceback.
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        # Each page view starts a kernel; stop the ones whose page has gone, never an open one.
-        f"--MappingKernelManager.cull_idle_timeout={cull_after}",
-        f"--MappingKernelManager.cull_interval={interval}",
-        "--MappingKernelManager.cull_connected=False",
+        *(
+            f"--{cls}.{name}={value}"
+            for cls, traits in server_settings(cull_after).items()
+            for name, value in traits.items()
+        ),
         # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
+        # (Standalone Voilà only: under Jupyter Server, as on Binder or JupyterHub, pages
+        # served this way never finish, so those routes keep TCP.)
         "--KernelManager.transport=ipc",
-        # When a room opens the course at once, a busy kernel's output can trail its reply by
-        # more than nbclient's default 4 seconds; waiting longer keeps every widget on the page.
-        "--VoilaExecutor.iopub_timeout=60",
         f"--Voila.auto_token={token}",
     ]
 
@@ -255,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         "belonging); may be given more than once",
     )
     exporter.add_argument("--no-scenarios", action="store_true", help="leave out the scenarios")
+    commands.add_parser(
+        "jupyterhub-config",
+        help="print a JupyterHub configuration that runs the course for all your staff",
+    )
     where = commands.add_parser("where", help="show where your journal and the course are kept")
     where.set_defaults(command="where")
     args = parser.parse_args(argv)
@@ -283,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "export":
         return export_journal(parser, args)
+    if args.command == "jupyterhub-config":
+        print(hub_config(), end="")
+        return 0
     if args.command == "kit":
         from .content import load_course
         from .kit import build_kit
