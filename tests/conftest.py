@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from widgets.content import load_course
 from widgets.scenarios import load_scenarios
 
-from .harness import CHROMIUM_ARGS, free_port, kernel_processes
+from .harness import CHROMIUM_ARGS, free_port, kernel_processes, stop
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -92,14 +92,7 @@ class CourseServer:
         return kernel_processes(self.process.pid)
 
     def stop(self, timeout: float = 30, sig: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        return self.process.returncode
+        return stop(self.process, sig, timeout)
 
 
 @pytest.fixture
@@ -273,10 +266,5 @@ def postgres_url():
                 raise RuntimeError("PostgreSQL did not start") from None
             time.sleep(0.2)
     yield url
-    server.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(10)
+    stop(server, signal.SIGINT)  # PostgreSQL's "fast" shutdown
     shutil.rmtree(root, ignore_errors=True)

@@ -22,6 +22,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process, sig: int | None = None, timeout: float = 30) -> int:
+    """Stop a server we started, by its process id: ask (SIGTERM unless told), then insist."""
+    import signal
+    import subprocess
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM if sig is None else sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    return process.returncode
+
+
+def wait_for_http(url: str, process, what: str, timeout: float = 120, log=None) -> None:
+    """Wait until ``url`` answers; fail saying so if ``process`` ends or time runs out first."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310 - a server of our own
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = f":\n{log.read_text()[-3000:]}" if log is not None else ""
+                raise RuntimeError(f"{what} did not start{tail}") from None
+            time.sleep(0.5)
+
+
 def kernel_processes(server_pid: int) -> list[psutil.Process]:
     """The live kernel processes started by the server with this process id."""
     found = []
@@ -97,15 +129,13 @@ class WorkshopServer:
 
     def stop(self, timeout: float = 40) -> int:
         import signal
-        import subprocess
 
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                for child in psutil.Process(self.process.pid).children(recursive=True):
-                    child.kill()
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
+        code = stop(self.process, signal.SIGINT, timeout)
+        for child in children:  # servers left behind by a workshop that had to be killed
+            if child.is_running():
+                child.kill()
+        return code

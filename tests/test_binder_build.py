@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from .conftest import ARTIFACTS, wait_until_ready
-from .harness import free_port
+from .harness import free_port, stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 VOILA_PATH = "voila/render/course/00_welcome.ipynb"
@@ -74,23 +72,10 @@ def binder(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                assert server.poll() is None, "the server built from binder/ exited"
-                assert time.monotonic() < deadline, "the server built from binder/ did not start"
-                time.sleep(0.5)
+        wait_for_http(f"{base}/api/status?token={token}", server, "the server built from binder/")
         yield base, token, home
     finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait(10)
+        stop(server)
 
 
 def test_the_course_opens_from_an_environment_built_only_from_binder(binder, page):

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -18,7 +17,7 @@ from widgets.content import load_course
 from widgets.scenarios import load_scenarios
 
 from .conftest import ARTIFACTS, CourseServer, audit, open_module, wait_until_ready
-from .harness import free_port
+from .harness import free_port, stop, wait_for_http
 
 pytestmark = pytest.mark.browser
 COURSE = load_course()
@@ -156,24 +155,11 @@ def jupyter_server(tmp_path_factory):
         args.append("--allow-root")
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/status?token={token}", timeout=5
-                )
-                break
-            except OSError:
-                assert process.poll() is None, "JupyterLab exited"
-                assert time.monotonic() < deadline, "JupyterLab did not start"
-                time.sleep(0.5)
+        status = f"http://127.0.0.1:{port}/api/status?token={token}"
+        wait_for_http(status, process, "JupyterLab", 90)
         yield f"http://127.0.0.1:{port}", token
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
+        stop(process)
 
 
 def test_navigation_on_the_binder_route(page, jupyter_server):

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,7 +19,7 @@ import pytest
 from widgets.cli import hub_config
 
 from .conftest import ARTIFACTS, wait_until_ready
-from .harness import free_port
+from .harness import free_port, stop, wait_for_http
 
 PASSWORD = "course-test-password"
 
@@ -75,25 +72,10 @@ c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL"]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/hub/api", timeout=5)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "JupyterHub did not start:\n" + (where / "hub.log").read_text()[-3000:]
-                    ) from None
-                time.sleep(0.5)
+        wait_for_http(f"{base}/hub/api", process, "JupyterHub", log=where / "hub.log")
         yield base, homes
     finally:
-        process.send_signal(signal.SIGTERM)  # the hub stops the learners' servers and its proxy
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop(process, timeout=60)  # the hub stops the learners' servers and its proxy
 
 
 def _log_in(page, base: str, name: str) -> None:
