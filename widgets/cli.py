@@ -29,6 +29,20 @@ def course_dir() -> Path:
     raise SystemExit("The course notebooks could not be found; please reinstall the course.")
 
 
+def trainer_dir() -> Path:
+    """The trainer's notebooks (the workshop dashboard and the session plan)."""
+    return Path(__file__).resolve().parent / "trainer"
+
+
+def settings_argv(settings: dict[str, dict[str, object]]) -> list[str]:
+    """Configuration as command-line options: ``--Class.trait=value``."""
+    return [
+        f"--{cls}.{name}={value}"
+        for cls, traits in settings.items()
+        for name, value in traits.items()
+    ]
+
+
 def server_settings(cull_after: int = CULL_IDLE_SECONDS) -> dict[str, dict[str, object]]:
     """What a Jupyter server needs to serve the course with Voilà, as configuration."""
     return {
@@ -51,12 +65,7 @@ def server_settings(cull_after: int = CULL_IDLE_SECONDS) -> dict[str, dict[str, 
 
 def hub_config() -> str:
     """A JupyterHub configuration for running the course for all of an organisation's staff."""
-    args = [
-        f"--{cls}.{name}={value}"
-        for cls, traits in server_settings().items()
-        for name, value in traits.items()
-    ]
-    lines = ",\n    ".join(repr(a) for a in args)
+    lines = ",\n    ".join(repr(a) for a in settings_argv(server_settings()))
     return f"""# JupyterHub: Team as a Secure Base for every member of staff.
 # Written by `secure-base jupyterhub-config`; add your organisation's authenticator and spawner.
 c = get_config()  # noqa: F821 - provided by JupyterHub
@@ -88,11 +97,7 @@ def voila_argv(
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
-        *(
-            f"--{cls}.{name}={value}"
-            for cls, traits in server_settings(cull_after).items()
-            for name, value in traits.items()
-        ),
+        *settings_argv(server_settings(cull_after)),
         # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
         # (Standalone Voilà only: under Jupyter Server, as on Binder or JupyterHub, pages
         # served this way never finish, so those routes keep TCP.)

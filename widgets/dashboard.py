@@ -21,7 +21,6 @@ import ipywidgets as w
 from .cohort import (
     COHORT_ENV,
     DEFAULT_MIN_ANSWERS,
-    MAX_SHARE_FILE_BYTES,
     MIN_ANSWERS_ENV,
     ROLE_ENV,
     STORE_PROBLEMS,
@@ -34,6 +33,7 @@ from .cohort import (
 from .content import Course, Prompt
 from .scenarios import Scenario
 from .status import status_html
+from .ui import download_link, json_upload
 
 #: How often the dashboard looks for new shares, in seconds.
 REFRESH_SECONDS = 5.0
@@ -195,13 +195,8 @@ class Dashboard(w.VBox):
         self.status.add_class("sb-status")
         self.refresh_button = w.Button(description="Refresh now", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh(force=True))
-        self.upload = w.FileUpload(
-            accept=".json,application/json",
-            multiple=True,
-            description="Add share files",
-            icon="",
-            tooltip="Choose the share files (.json) your learners sent you",
-            layout=w.Layout(width="auto"),
+        self.upload = json_upload(
+            "Add share files", "Choose the share files (.json) your learners sent you", True
         )
         self.upload.observe(self._on_upload, names="value")
         self.export_button = w.Button(
@@ -326,10 +321,8 @@ class Dashboard(w.VBox):
         for upload in files:
             name = str(upload.get("name", "a file"))[:80] if isinstance(upload, dict) else "?"
             try:
-                content = bytes(upload["content"])
-                if len(content) > MAX_SHARE_FILE_BYTES:
-                    raise CohortError("it is too large to be a share file")
-                if self.store.import_share_file(self.code, content):
+                # The store's reader refuses anything too large or not a share file, saying why.
+                if self.store.import_share_file(self.code, bytes(upload["content"])):
                     new += 1
                 else:
                     updated += 1
@@ -338,15 +331,12 @@ class Dashboard(w.VBox):
         message = f"{new} new, {updated} updated."
         if refused:
             message += " Not added: " + "; ".join(refused) + "."
-        self.status.value = status_html(message, problem=bool(refused))
+        # Redraw first: a redraw writes its own "Updated at" status, which would hide this one.
         self.refresh(force=True)
-        if refused:
-            self.status.value = status_html(message, problem=True)
+        self.status.value = status_html(message, problem=bool(refused))
         return new, updated, refused
 
     def export(self) -> str:
-        from .ui import download_link
-
         if self.summary is None:
             return ""
         html = summary_export(self.summary, self.course, self.scenarios)

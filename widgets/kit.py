@@ -14,13 +14,10 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from .cli import trainer_dir
 from .content import Course
 
 PLAN = "session_plan.ipynb"
-
-
-def _trainer_dir() -> Path:
-    return Path(__file__).resolve().parent / "trainer"
 
 
 def slides_html(notebook: Path) -> str:
@@ -86,7 +83,7 @@ def cards_html(course: Course) -> str:
 def build_kit(out: Path, course: Course) -> list[Path]:
     """Write the kit into ``out``; return the files a trainer opens."""
     out.mkdir(parents=True, exist_ok=True)
-    notebook = _trainer_dir() / PLAN
+    notebook = trainer_dir() / PLAN
     written = []
     for name, text in (
         ("slides.html", slides_html(notebook)),
@@ -96,5 +93,5 @@ def build_kit(out: Path, course: Course) -> list[Path]:
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    shutil.copytree(_trainer_dir() / "reveal.js", out / "reveal.js", dirs_exist_ok=True)
+    shutil.copytree(trainer_dir() / "reveal.js", out / "reveal.js", dirs_exist_ok=True)
     return written

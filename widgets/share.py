@@ -53,16 +53,11 @@ def preview_html(course: Course, ratings: dict[tuple[str, str], int]) -> str:
         )
     labels = {lv.score: lv.label for lv in course.scale if lv.score is not None}
     rows = "".join(
-        f"<tr><th scope='row'>{escape(course.domain(d).title)}, "
-        f"{escape(course.stage(s).title.lower())}</th>"
-        f"<td>{level}: {escape(labels[level])}</td></tr>"
-        for (d, s), level in sorted(
-            ratings.items(),
-            key=lambda kv: (
-                [x.key for x in course.domains].index(kv[0][0]),
-                [x.key for x in course.stages].index(kv[0][1]),
-            ),
-        )
+        f"<tr><th scope='row'>{escape(d.title)}, {escape(s.title.lower())}</th>"
+        f"<td>{ratings[(d.key, s.key)]}: {escape(labels[ratings[(d.key, s.key)]])}</td></tr>"
+        for d in course.domains
+        for s in course.stages
+        if (d.key, s.key) in ratings
     )
     return (
         "<table class='sb-share-preview'><caption>What would be shared: "
@@ -152,6 +147,11 @@ class SharePanel(w.VBox):
     def device(self) -> str | None:
         return self._session.journal.workshop_device(self.code) if self.code else None
 
+    @property
+    def is_joined(self) -> bool:
+        """This page has joined a cohort in a reachable store (a device id implies a code)."""
+        return self.store is not None and self.device is not None
+
     def _rejoin(self) -> None:
         """Carry on with the cohort this journal joined most recently, if it is still open."""
         if self.store is None:
@@ -207,7 +207,7 @@ class SharePanel(w.VBox):
         return True
 
     def share(self) -> bool:
-        if self.store is None or self.code is None or self.device is None:
+        if not self.is_joined:
             self._say("Join your workshop with its code first.", problem=True)
             return False
         ratings = shareable(self._session.journal, self.course)
@@ -229,7 +229,7 @@ class SharePanel(w.VBox):
         return True
 
     def withdraw(self) -> bool:
-        if self.store is None or self.code is None or self.device is None:
+        if not self.is_joined:
             self._say("You have not joined a workshop on this page.")
             return False
         try:
@@ -246,7 +246,7 @@ class SharePanel(w.VBox):
         return gone
 
     def post_note(self) -> bool:
-        if self.store is None or self.code is None or self.device is None:
+        if not self.is_joined:
             self._say("Join your workshop with its code first.", problem=True)
             return False
         try:
@@ -296,7 +296,7 @@ class SharePanel(w.VBox):
 
     # -- view ----------------------------------------------------------------------------
     def _shared(self) -> dict[tuple[str, str], int]:
-        if self.store is None or self.code is None or self.device is None:
+        if not self.is_joined:
             return {}
         try:
             return self.store.shared(self.code, self.device)

@@ -670,6 +670,18 @@ def download_link(data: bytes, mime: str, filename: str, label: str) -> str:
     )
 
 
+def json_upload(description: str, tooltip: str, multiple: bool = False) -> w.FileUpload:
+    """A button that takes the course's own JSON files (journals, share files)."""
+    return w.FileUpload(
+        accept=".json,application/json",
+        multiple=multiple,
+        description=description,
+        icon="",
+        tooltip=tooltip,
+        layout=w.Layout(width="auto"),
+    )
+
+
 class JournalFilePanel(w.VBox):
     """Take the journal file away, or load one to carry on where you stopped."""
 
@@ -679,13 +691,8 @@ class JournalFilePanel(w.VBox):
             description="Prepare my journal file", layout=w.Layout(width="auto")
         )
         self.download_button.on_click(lambda _b: self.prepare())
-        self.upload = w.FileUpload(
-            accept=".json,application/json",
-            multiple=False,
-            description="Load a journal file",
-            icon="",
-            tooltip="Choose a journal file (.json) saved from this course",
-            layout=w.Layout(width="auto"),
+        self.upload = json_upload(
+            "Load a journal file", "Choose a journal file (.json) saved from this course"
         )
         self.upload.observe(self._on_upload, names="value")
         self.result = w.HTML()

@@ -43,10 +43,6 @@ DASHBOARD = "dashboard.ipynb"
 START_SECONDS = 90
 
 
-def trainer_dir() -> Path:
-    return Path(__file__).resolve().parent / "trainer"
-
-
 def default_cohort_db() -> Path:
     from platformdirs import user_data_path
 
@@ -143,7 +139,7 @@ def start_workshop(
 
 def serve_role(role: str, host: str, port: int, cull_after: int) -> int:
     """One of the workshop's two servers (run by `start_workshop`, not by hand)."""
-    from .cli import course_dir, course_server, use_course_template, voila_argv
+    from .cli import course_dir, course_server, trainer_dir, use_course_template, voila_argv
 
     token = os.environ.pop(TOKEN_ENV, "")
     if role not in ("learner", "trainer") or len(token) < 16:

@@ -17,6 +17,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from importlib import resources
@@ -68,15 +69,16 @@ class Source:
     @property
     def by(self) -> str:
         """The authors as a sentence names them: "A, B and C"."""
-        if len(self.authors) == 1:
-            return self.authors[0]
-        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+        return _in_a_sentence(self.authors)
 
     @property
     def surnames(self) -> str:
         """The authors' surnames, for a short credit: "A, B and C"."""
-        names = [a.split()[-1] for a in self.authors]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return _in_a_sentence([a.split()[-1] for a in self.authors])
+
+
+def _in_a_sentence(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
