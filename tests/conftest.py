@@ -16,8 +16,7 @@ import axe_playwright_python
 import pytest
 from playwright.sync_api import expect
 
-from widgets.content import load_course
-from widgets.scenarios import load_scenarios
+from widgets.content import load_course, load_scenarios
 
 from .harness import CHROMIUM_ARGS, free_port, kernel_processes, stop
 
@@ -98,12 +97,12 @@ class CourseServer:
 @pytest.fixture
 def session(tmp_path, monkeypatch):
     """A page's journal session, as in a new kernel, with a journal file of its own."""
-    from widgets import ui
+    import widgets.journal.session as journal_session
 
     monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
     monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
-    monkeypatch.setattr(ui, "_session", None)
-    return ui.session()
+    monkeypatch.setattr(journal_session, "_session", None)
+    return journal_session.page_session()
 
 
 @pytest.fixture(scope="session")

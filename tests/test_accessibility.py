@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from widgets.content import load_course
-from widgets.scenarios import load_scenarios
+from widgets.content import load_course, load_scenarios
 
 from .conftest import ARTIFACTS, audit, open_module, wait_until_ready
 

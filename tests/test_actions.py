@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.actions import ActionForm, ActionPlan
-from widgets.content import load_course
-from widgets.export import export_html
+from widgets.content import load_course, load_scenarios
 from widgets.journal import FileStore, Journal, JournalError
-from widgets.scenarios import load_scenarios
+from widgets.pages.actions import ActionForm, ActionPlan
+from widgets.reports.export import export_html
 
 COURSE = load_course()
 
@@ -148,7 +147,7 @@ def test_actions_are_in_the_export_by_domain_choice():
     journal.add_action(
         what="Private action", who="", by="", measure="", domain="acceptance", stage="general"
     )
-    from widgets.export import ExportChoice
+    from widgets.reports.export import ExportChoice
 
     everything = export_html(journal, COURSE, load_scenarios())
     assert "Agree chat ground rules" in everything and "Private action" in everything

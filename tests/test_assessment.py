@@ -3,13 +3,15 @@ and the reading worked out from a known set of answers."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from traitlets import TraitError
 
-from widgets import ui
-from widgets.assessment import SelfAssessment, reading_html
 from widgets.content import load_course
-from widgets.journal import FileStore
+from widgets.journal import FileStore, Session
+from widgets.pages.assessment import SelfAssessment
+from widgets.reports.reading import reading_html
 
 COURSE = load_course()
 
@@ -56,7 +58,7 @@ def test_a_rating_is_saved_with_its_time_under_the_current_attempt(session, tmp_
     assert saved.ratings("1") == {statement.id: "mostly"}
     assert saved.get(f"rating/1/{statement.id}").updated
     assert "Saved. 1 of 12 answered." in assessment.status.value
-    again = SelfAssessment("sensitivity", COURSE, ui.Session(FileStore(tmp_path / "journal.json")))
+    again = SelfAssessment("sensitivity", COURSE, Session(FileStore(tmp_path / "journal.json")))
     assert again.ratings[statement.id].value == "mostly"
 
 
@@ -100,7 +102,7 @@ def test_the_reading_from_a_known_set_of_answers():
     # The prompts worth time next come from the lowest-rated statements (practical, "beginning").
     lowest = [p for s in practical[1:] for p in s.prompts]
     for prompt_id in dict.fromkeys(lowest):
-        assert ui.escape(COURSE.prompt(prompt_id).text) in html
+        assert escape(COURSE.prompt(prompt_id).text) in html
     assert html.count("<li>") <= 3
 
 
@@ -116,3 +118,19 @@ def test_ratings_arriving_from_outside_the_page_are_shown(session):
     session.journal.set_rating(attempt, statement.id, "beginning")
     session.changed()
     assert assessment.ratings[statement.id].value == "beginning"
+
+
+def test_a_rating_that_cannot_be_saved_tells_the_learner(session, monkeypatch):
+    assessment = SelfAssessment("acceptance", COURSE, session)
+    statement = COURSE.statements_for("acceptance", "general")[0]
+
+    def broken_save(journal):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(session.store, "save", broken_save)
+    assessment.ratings[statement.id].radio.value = "partly"
+    assert "Your answer could not be saved" in assessment.status.value
+    assert "Permission denied" in assessment.status.value
+    assert 'data-sb-announce="alert"' in assessment.status.value
+    # The choice stays on the screen for the learner to try again.
+    assert assessment.ratings[statement.id].radio.value == "partly"

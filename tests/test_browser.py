@@ -13,8 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from widgets.content import load_course
-from widgets.scenarios import load_scenarios
+from widgets.content import load_course, load_scenarios
 
 from .conftest import ARTIFACTS, CourseServer, audit, open_module, wait_until_ready
 from .harness import free_port, stop, wait_for_http
@@ -137,7 +136,7 @@ def jupyter_server(tmp_path_factory):
         **os.environ,
         "SECURE_BASE_JOURNAL": str(tmp_path_factory.mktemp("lab") / "j.json"),
         # The course's template from this checkout, ahead of any copy installed earlier.
-        "JUPYTER_PATH": str(root / "widgets" / "_jupyter"),
+        "JUPYTER_PATH": str(root / "widgets" / "server" / "_jupyter"),
     }
     args = [
         sys.executable,

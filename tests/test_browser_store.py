@@ -6,10 +6,13 @@ import json
 
 import pytest
 
-from widgets import ui
-from widgets.browser_store import BrowserStore, parse_browser_copy
+import widgets.journal.session as journal_session
 from widgets.content import load_course
 from widgets.journal import JournalError
+from widgets.journal.browser import BrowserStore, parse_browser_copy
+from widgets.pages import CoursePage
+from widgets.pages.panels import DeletePanel
+from widgets.pages.reflection import ReflectionField
 
 COURSE = load_course()
 T1 = "2026-11-01T10:00:00.000000+00:00"
@@ -19,8 +22,8 @@ T2 = "2026-11-02T10:00:00.000000+00:00"
 @pytest.fixture
 def browser_session(monkeypatch):
     monkeypatch.setenv("SECURE_BASE_STORE", "browser")
-    monkeypatch.setattr(ui, "_session", None)
-    sess = ui.session()
+    monkeypatch.setattr(journal_session, "_session", None)
+    sess = journal_session.page_session()
     sent = []
     monkeypatch.setattr(
         sess.store.widget, "send", lambda content, buffers=None: sent.append(content)
@@ -36,7 +39,7 @@ def browser_copy(entries: dict, cleared: str | None = None) -> str:
 def test_the_page_starts_empty_and_fills_in_when_the_browser_copy_arrives(browser_session):
     assert isinstance(browser_session.store, BrowserStore)
     prompt = COURSE.prompts_for("availability", "general")[0]
-    page = ui.CoursePage("availability")
+    page = CoursePage("availability")
     page.session = browser_session
     page.reflect("general")
     field = page.fields[prompt.id]
@@ -54,7 +57,7 @@ def test_a_change_sends_only_the_changed_entry(browser_session):
     browser_session.store.widget.loaded = browser_copy(
         {f"reflection/{other.id}": {"value": "Already there.", "updated": T1}}
     )
-    field = ui.ReflectionField(prompt, browser_session)
+    field = ReflectionField(prompt, browser_session)
     field.value = "Typed now."
     (message,) = browser_session.sent
     assert message["kind"] == "write"
@@ -79,7 +82,9 @@ def test_a_browser_copy_that_is_not_a_journal_is_refused_and_reported(
     with pytest.raises(JournalError, match=reason):
         parse_browser_copy(text)
     reported = []
-    browser_session.on_problem(reported.append)
+    browser_session.observe(
+        lambda _change: reported.append(browser_session.warning), names="problems"
+    )
     browser_session.store.widget.loaded = text
     assert reported and "could not be read" in reported[0]
     assert len(browser_session.journal) == 0
@@ -88,7 +93,9 @@ def test_a_browser_copy_that_is_not_a_journal_is_refused_and_reported(
 
 def test_a_storage_failure_in_the_browser_is_reported(browser_session):
     reported = []
-    browser_session.on_problem(reported.append)
+    browser_session.observe(
+        lambda _change: reported.append(browser_session.warning), names="problems"
+    )
     browser_session.store._message(None, {"kind": "failed", "seq": 1, "error": "QuotaExceeded"}, [])
     assert "did not save your last change (QuotaExceeded)" in reported[0]
     browser_session.store.widget.error = "SecurityError"
@@ -99,7 +106,7 @@ def test_delete_everything_clears_the_browser_copy(browser_session):
     browser_session.store.widget.loaded = browser_copy(
         {"reflection/a.b.c": {"value": "private", "updated": T1}}
     )
-    panel = ui.DeletePanel(browser_session)
+    panel = DeletePanel(browser_session)
     panel.confirm.value = True
     assert panel.delete()
     (message,) = browser_session.sent
@@ -121,5 +128,5 @@ def test_entries_older_than_a_deletion_in_the_browser_do_not_come_back(browser_s
 
 def test_the_file_store_stays_the_default(monkeypatch):
     monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
-    monkeypatch.setattr(ui, "_session", None)
-    assert ui.session().store.kind == "file"
+    monkeypatch.setattr(journal_session, "_session", None)
+    assert journal_session.page_session().store.kind == "file"

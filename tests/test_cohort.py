@@ -9,7 +9,8 @@ import sqlite3
 
 import pytest
 
-from widgets.cohort import (
+from widgets.content import load_course, load_scenarios
+from widgets.workshop.cohort import (
     MAX_NOTE_CHARS,
     CohortError,
     CohortStore,
@@ -19,10 +20,8 @@ from widgets.cohort import (
     read_share_file,
     share_file,
 )
-from widgets.content import load_course
-from widgets.dashboard import Dashboard, summary_export
-from widgets.scenarios import load_scenarios
-from widgets.share import SharePanel, shareable
+from widgets.workshop.dashboard import Dashboard, summary_export
+from widgets.workshop.share import SharePanel, shareable
 
 COURSE = load_course()
 SCENARIOS = load_scenarios()
@@ -390,7 +389,7 @@ def test_deleting_the_cohort_needs_its_code_typed(store, code):
 
 
 def test_the_dashboard_notebook_shows_nothing_outside_the_trainer_server():
-    from widgets.dashboard import trainer_dashboard
+    from widgets.workshop.dashboard import trainer_dashboard
 
     refused = trainer_dashboard({"SECURE_BASE_ROLE": "learner", "SECURE_BASE_COHORT_DB": "x"})
     assert "opens only from the trainer’s link" in refused.value

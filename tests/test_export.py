@@ -7,16 +7,17 @@ import re
 import subprocess
 import sys
 from datetime import datetime
+from html import escape
 
 import html5lib
 import pytest
 
-from widgets import ui
-from widgets.content import load_course
-from widgets.export import ExportChoice, export_html
+import widgets.journal.session as journal_session
+from widgets.content import load_course, load_scenarios
 from widgets.journal import FileStore, Journal
-from widgets.player import ScenarioRun
-from widgets.scenarios import load_scenarios
+from widgets.pages.panels import ExportPanel
+from widgets.reports.export import ExportChoice, export_html
+from widgets.reports.runs import ScenarioRun
 
 COURSE = load_course()
 SCENARIOS = load_scenarios()
@@ -107,9 +108,9 @@ def test_structure_language_title_and_print_styles(exported):
 def test_scenarios_with_their_choices_and_endings(exported):
     for scenario in SCENARIOS:
         path = scenario.paths()[0]
-        assert f"<h3>{ui.escape(scenario.title)}</h3>" in exported
+        assert f"<h3>{escape(scenario.title)}</h3>" in exported
         ending = scenario.get(path[-1]).ending
-        assert f"Ending: {ui.escape(ending)}" in exported
+        assert f"Ending: {escape(ending)}" in exported
 
 
 def test_a_domain_and_the_scenarios_can_be_left_out():
@@ -119,7 +120,7 @@ def test_a_domain_and_the_scenarios_can_be_left_out():
     keep = frozenset({"availability", "sensitivity", "cooperation", "belonging"})
     html = export_html(journal, COURSE, SCENARIOS, ExportChoice(keep, scenarios=False))
     for prompt in COURSE.prompts_for("acceptance"):
-        assert ui.escape(prompt.text) not in html
+        assert escape(prompt.text) not in html
         assert journal.reflection(prompt.id) not in html
     assert 'id="acceptance"' not in html and 'id="scenarios"' not in html
     assert "left out: Acceptance" in html
@@ -136,11 +137,11 @@ def test_an_empty_journal_exports_plainly():
 
 def test_the_export_panel_prepares_a_download(tmp_path, monkeypatch):
     monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
-    monkeypatch.setattr(ui, "_session", None)
-    session = ui.session()
+    monkeypatch.setattr(journal_session, "_session", None)
+    session = journal_session.page_session()
     prompt = COURSE.prompts_for("acceptance", "general")[0]
     session.journal.set_reflection(prompt.id, "<b>kept as text</b>")
-    panel = ui.ExportPanel(COURSE, session)
+    panel = ExportPanel(COURSE, session)
     panel.domain_boxes["availability"].value = False
     html = panel.prepare()
     link = re.search(

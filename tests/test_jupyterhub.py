@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from widgets.cli import hub_config
+from widgets.server import hub_config
 
 from .conftest import ARTIFACTS, wait_until_ready
 from .harness import free_port, stop, wait_for_http

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from widgets.cli import course_dir
 from widgets.content import load_course
+from widgets.server import course_dir
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 NOTEBOOKS = sorted(COURSE.glob("*.ipynb"))
@@ -43,10 +43,15 @@ def test_thin_prose_and_a_few_widget_calls(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     module = next(m for m in load_course().modules if m.file == path.name)
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code[0] == f'from widgets import course_page\n\npage = course_page("{module.key}")'
+    opening = "from widgets.pages import course_page\n"
+    if module.key == "share":
+        # The share page's panel belongs to the workshop, a layer above the learner pages.
+        opening += "from widgets.workshop import share_panel\n"
+    assert code[0] == f'{opening}\npage = course_page("{module.key}")'
     assert code[-1] == "page.footer()"
     for source in code[1:]:
-        assert source.startswith("page.") and "\n" not in source, source
+        assert "\n" not in source, source
+        assert source.startswith("page.") or source == "share_panel(page)", source
     if module.domain:
         stages = [s.key for s in load_course().stages]
         assert [s for s in code if s.startswith("page.reflect")] == [
@@ -129,3 +134,75 @@ def test_trainer_notebooks_are_committed_clean(path):
             assert cell["outputs"] == [] and cell["execution_count"] is None
     text = path.read_text(encoding="utf-8").lower()
     assert not re.search(r"\b(todo|lorem|ipsum|fixme|tbd)\b", text)
+
+
+DOMAIN_MODULES = [m for m in load_course().modules if m.domain]
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES, ids=lambda m: m.key)
+def test_each_domain_notebook_is_exactly_what_the_generator_writes(module):
+    """One source per lesson: the domain notebooks are written from the content files."""
+    from widgets.content.notebooks import domain_notebook, notebook_json
+
+    committed = (COURSE / module.file).read_text(encoding="utf-8")
+    generated = notebook_json(domain_notebook(load_course(), module))
+    assert committed == generated, (
+        f"{module.file} differs from its content files: edit widgets/content/lessons/ or "
+        "domain_module.toml, then run `python -m widgets.content.notebooks`"
+    )
+
+
+def test_the_generator_writes_every_domain_notebook_and_nothing_else(tmp_path):
+    from widgets.content.notebooks import write_notebooks
+
+    written = write_notebooks(tmp_path)
+    assert sorted(p.name for p in written) == sorted(m.file for m in DOMAIN_MODULES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(m.file for m in DOMAIN_MODULES)
+
+
+def test_the_shared_texts_are_written_once_in_the_content():
+    """The self-assessment, scenarios and next-step introductions live in one file only."""
+    from widgets.content import content_root
+    from widgets.content.notebooks import shared_text
+
+    shared = shared_text()
+    for text in (shared.assessment_intro, shared.scenarios_intro, shared.next_step_intro):
+        holders = [
+            p.name for p in content_root().rglob("*.toml") if text in p.read_text(encoding="utf-8")
+        ]
+        assert holders == ["domain_module.toml"]
+        for module in DOMAIN_MODULES:
+            nb = json.loads((COURSE / module.file).read_text(encoding="utf-8"))
+            assert any(text in "".join(c["source"]) for c in nb["cells"])
+
+
+@pytest.fixture(scope="module")
+def rendered_headings():
+    """The heading anchors of each domain module as nbconvert (and so Voilà) renders them."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    found = {}
+    for module in DOMAIN_MODULES:
+        nb = nbformat.read(COURSE / module.file, as_version=4)
+        html, _ = exporter.from_notebook_node(nb)
+        found[module.key] = set(re.findall(r'<h[1-6][^>]* id="([^"]+)"', html))
+    return found
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES, ids=lambda m: m.key)
+def test_the_reading_links_to_headings_the_page_has(module, rendered_headings):
+    from widgets.reports.reading import reading_html
+
+    course = load_course()
+    statements = course.statements_for(module.domain)
+    # Every statement rated in turn as the lowest, so that every stage's prompts are linked.
+    targets = set()
+    for low in statements:
+        answers = {s.id: ("not_yet" if s is low else "established") for s in statements}
+        targets |= set(re.findall(r'href="#([^"]+)"', reading_html(module.domain, answers, course)))
+    # Each stage's section is linked from some reading.
+    assert len(targets) == len(course.stages)
+    missing = targets - rendered_headings[module.key]
+    assert not missing, f"the reading links to headings {module.file} does not have: {missing}"

@@ -71,10 +71,14 @@ def test_the_wheel_carries_notebooks_content_and_command(wheel):
     for name in (
         "widgets/trainer/dashboard.ipynb",
         "widgets/trainer/session_plan.ipynb",
-        "widgets/trainer/reveal.js/dist/reveal.js",
-        "widgets/trainer/reveal.js/LICENSE",
-        "widgets/_jupyter/nbconvert/templates/secure-base-slides/index.html.j2",
-        "widgets/templates/cards.html.j2",
+        "widgets/kit/reveal.js/dist/reveal.js",
+        "widgets/kit/reveal.js/LICENSE",
+        "widgets/server/_jupyter/nbconvert/templates/secure-base-slides/index.html.j2",
+        "widgets/server/_jupyter/voila/templates/secure-base/static/course.css",
+        "widgets/server/_jupyter/voila/templates/secure-base/static/trainer.css",
+        "widgets/kit/templates/cards.html.j2",
+        "widgets/reports/templates/journal.html.j2",
+        "widgets/workshop/templates/cohort.html.j2",
     ):
         assert name in names, name
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

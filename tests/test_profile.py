@@ -8,10 +8,11 @@ import re
 import html5lib
 import pytest
 
-from widgets import ui
+import widgets.journal.session as journal_session
 from widgets.content import load_course
 from widgets.journal import Journal
-from widgets.profile import ProfileView, moved, profile, profile_svg, profile_table
+from widgets.pages.profile import ProfileView
+from widgets.reports.profile import moved, profile, profile_svg, profile_table
 
 COURSE = load_course()
 
@@ -89,8 +90,8 @@ def test_comparing_two_attempts_names_the_cells_that_moved(journal):
 def test_the_profile_view_draws_compares_and_starts_a_new_attempt(tmp_path, monkeypatch, journal):
     monkeypatch.setenv("SECURE_BASE_JOURNAL", str(tmp_path / "journal.json"))
     monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
-    monkeypatch.setattr(ui, "_session", None)
-    session = ui.session()
+    monkeypatch.setattr(journal_session, "_session", None)
+    session = journal_session.page_session()
     view = ProfileView(COURSE, session)
     assert "You have not rated any statements yet" in view.picture.value
     session.journal.merge(journal)
@@ -104,3 +105,15 @@ def test_the_profile_view_draws_compares_and_starts_a_new_attempt(tmp_path, monk
     assert re.search(r"compared with \d{1,2} \w+ \d{4}", view.picture.value)
     assert "No cell moved" in view.picture.value or "What moved" in view.picture.value
     assert session.journal.attempts()[-1][0] == "2"
+
+
+def test_a_new_self_assessment_that_cannot_be_saved_tells_the_learner(session, monkeypatch):
+    view = ProfileView(COURSE, session)
+
+    def broken_save(journal):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(session.store, "save", broken_save)
+    assert view.start_new() is None
+    assert "A new self-assessment could not start" in view.status.value
+    assert 'data-sb-announce="alert"' in view.status.value

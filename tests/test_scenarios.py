@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import pytest
 
-from widgets import ui
-from widgets.content import load_course
-from widgets.journal import FileStore
-from widgets.player import ScenarioPlayer, ScenarioRun, scenario_status
-from widgets.scenarios import (
+import widgets.journal.session as journal_session
+from widgets.content import (
     ScenarioError,
     check_scenario,
     exercises_dir,
+    load_course,
     load_scenarios,
     parse_scenario,
 )
+from widgets.journal import FileStore, Session
+from widgets.pages.player import ScenarioPlayer
+from widgets.reports.runs import ScenarioRun, scenario_status
+from widgets.reports.summaries import scenarios_summary_html
 
 from .test_content import SOURCE, fingerprints_module
 
@@ -164,9 +167,9 @@ def practice():
     return parse_scenario(PRACTICE)
 
 
-def reload_session() -> ui.Session:
-    ui._session = None
-    return ui.session()
+def reload_session() -> Session:
+    journal_session.reset()
+    return journal_session.page_session()
 
 
 def test_the_player_starts_at_the_opening(practice, session):
@@ -274,6 +277,6 @@ def test_the_closing_summary_lists_scenarios_played(session):
     run = ScenarioRun(scenario)
     play(run, scenario.paths()[0])
     session.journal.set_scenario(scenario.id, run.record())
-    html = ui.scenarios_summary_html(session.journal)
-    assert scenario.title.replace("’", "’") in html or ui.escape(scenario.title) in html
-    assert ui.escape(run.node.ending) in html
+    html = scenarios_summary_html(session.journal)
+    assert scenario.title.replace("’", "’") in html or escape(scenario.title) in html
+    assert escape(run.node.ending) in html

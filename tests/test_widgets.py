@@ -4,16 +4,22 @@ import re
 
 import pytest
 
-from widgets import ui
+import widgets.journal.session as journal_session
+import widgets.pages.page as course_page_module
 from widgets.content import load_course
-from widgets.journal import MAX_TEXT_CHARS, FileStore
+from widgets.journal import MAX_TEXT_CHARS, FileStore, Session
+from widgets.pages import CoursePage
+from widgets.pages.frame import nav_html
+from widgets.pages.panels import DeletePanel, JournalFilePanel
+from widgets.reports.about import credits_html, model_svg
+from widgets.reports.summaries import summary_html
 
 
 @pytest.fixture
 def journal_file(tmp_path, monkeypatch):
     path = tmp_path / "journal.json"
     monkeypatch.setenv("SECURE_BASE_JOURNAL", str(path))
-    monkeypatch.setattr(ui, "_session", None)
+    monkeypatch.setattr(journal_session, "_session", None)
     return path
 
 
@@ -22,10 +28,10 @@ def course():
     return load_course()
 
 
-def new_page(module_key: str) -> ui.CoursePage:
+def new_page(module_key: str) -> CoursePage:
     """A fresh page, as after a reload: a new kernel with a new session."""
-    ui._session = None
-    return ui.CoursePage(module_key)
+    journal_session.reset()
+    return CoursePage(module_key)
 
 
 def test_a_reflection_field_is_labelled_with_its_prompt(journal_file, course):
@@ -63,9 +69,9 @@ def test_text_is_there_in_the_next_module(journal_file, course):
     page.reflect("general")
     page.fields[prompt.id].value = "We celebrate after court."
     closing = new_page("closing")
-    html = ui.summary_html(closing.course, closing.session.journal)
+    html = summary_html(closing.course, closing.session.journal)
     assert "We celebrate after court." in html
-    assert prompt.text in ui.summary_html(course, closing.session.journal)
+    assert prompt.text in summary_html(course, closing.session.journal)
 
 
 def test_oversized_text_is_refused_with_a_message_and_nothing_saved_is_lost(journal_file, course):
@@ -103,19 +109,19 @@ def test_learner_text_is_escaped_in_the_summary(journal_file, course):
     page.reflect("general")
     hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     page.fields[prompt.id].value = hostile
-    html = ui.summary_html(course, new_page("closing").session.journal)
+    html = summary_html(course, new_page("closing").session.journal)
     assert "<img" not in html and "<script" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
 
 def test_the_summary_says_so_when_nothing_is_written(journal_file, course):
-    html = ui.summary_html(course, new_page("closing").session.journal)
+    html = summary_html(course, new_page("closing").session.journal)
     assert "You have not written any reflections yet" in html
 
 
 def test_navigation_links_previous_next_and_contents(course):
     module = course.module("sensitivity")
-    nav = ui._nav(course, module, "top")
+    nav = nav_html(course, module, "top")
     assert 'href="01_availability.ipynb" target="_self" rel="prev"' in nav
     assert 'href="03_acceptance.ipynb" target="_self" rel="next"' in nav
     assert 'href="02_sensitivity.ipynb" target="_self" aria-current="page"' in nav
@@ -123,14 +129,14 @@ def test_navigation_links_previous_next_and_contents(course):
     assert nav.count("<li>") == 10
     assert 'About this course:</p><ul><li><a href="07_accessibility.ipynb"' in nav
     assert "Module 3 of 8: Sensitivity" in nav
-    first = ui._nav(course, course.sequence[0], "top")
-    last = ui._nav(course, course.sequence[-1], "bottom")
+    first = nav_html(course, course.sequence[0], "top")
+    last = nav_html(course, course.sequence[-1], "bottom")
     assert 'rel="prev"' not in first and 'rel="next"' in first
     assert 'rel="next"' not in last and 'rel="prev"' in last
 
 
 def test_the_model_picture_has_a_text_alternative(course):
-    svg = ui.model_svg(course)
+    svg = model_svg(course)
     assert 'role="img"' in svg and 'aria-labelledby="sb-model-title sb-model-desc"' in svg
     for domain in course.domains:
         assert domain.title in svg
@@ -138,7 +144,7 @@ def test_the_model_picture_has_a_text_alternative(course):
 
 
 def test_credits_name_the_source_its_authors_funder_and_references(course):
-    html = ui.credits_html(course)
+    html = credits_html(course)
     for text in (
         "Team as a Secure Base Model in Online and Hybrid Spaces",
         "Biggart",
@@ -163,7 +169,7 @@ def test_a_domain_module_cannot_reflect_on_a_missing_stage(journal_file):
 def test_a_damaged_journal_is_reported_on_the_page(journal_file, course, monkeypatch):
     journal_file.write_text("{ this is not json")
     shown = []
-    monkeypatch.setattr(ui, "display", shown.append)
+    monkeypatch.setattr(course_page_module, "display", shown.append)
     page = new_page("availability")
     page.header()
     alerts = [o.data for o in shown if 'role="alert"' in getattr(o, "data", "")]
@@ -177,14 +183,14 @@ def test_a_damaged_journal_is_reported_on_the_page(journal_file, course, monkeyp
 
 
 def test_an_about_page_stands_outside_the_sequence(course):
-    nav = ui._nav(course, course.module("accessibility"), "top")
+    nav = nav_html(course, course.module("accessibility"), "top")
     assert "← Back to the course: Welcome" in nav
     assert "About this course: Accessibility statement" in nav
     assert 'rel="prev"' not in nav and 'rel="next"' not in nav and "Module" not in nav
-    closing = ui._nav(course, course.module("closing"), "top")
+    closing = nav_html(course, course.module("closing"), "top")
     assert "Module 7 of 8" in closing
     assert 'href="09_share.ipynb" target="_self" rel="next"' in closing
-    last = ui._nav(course, course.module("share"), "top")
+    last = nav_html(course, course.module("share"), "top")
     assert "Module 8 of 8" in last and 'rel="next"' not in last
 
 
@@ -195,7 +201,7 @@ def test_the_journal_file_goes_out_and_comes_back_in(journal_file, course, tmp_p
     page = new_page("closing")
     page.session.journal.set_reflection(prompt.id, "Written on the office laptop.")
     page.session.save()
-    panel = ui.JournalFilePanel(page.session)
+    panel = JournalFilePanel(page.session)
     data = panel.prepare()
     link = re.search(
         r'href="data:application/json;base64,([^"]+)" download="([^"]+)"', panel.result.value
@@ -205,11 +211,11 @@ def test_the_journal_file_goes_out_and_comes_back_in(journal_file, course, tmp_p
 
     # Somewhere else, a journal with other work in it loads the file and keeps both.
     elsewhere = tmp_path / "elsewhere.json"
-    ui._session = ui.Session(FileStore(elsewhere))
-    other = ui._session
+    journal_session._session = Session(FileStore(elsewhere))
+    other = journal_session._session
     other.journal.set_reflection("belonging.general.x", "Written at home.")
     other.save()
-    loader = ui.JournalFilePanel(other)
+    loader = JournalFilePanel(other)
     assert loader.load({"name": "j.json", "content": memoryview(data)}) == 1
     assert "1 entry was added" in loader.result.value
     saved, _ = FileStore(elsewhere).load()
@@ -233,7 +239,7 @@ def test_a_bad_journal_file_gets_a_clear_message_and_changes_nothing(
     page.session.journal.set_reflection("a.b.c", "kept")
     page.session.save()
     before = journal_file.read_bytes()
-    panel = ui.JournalFilePanel(page.session)
+    panel = JournalFilePanel(page.session)
     assert panel.load({"name": "x.json", "content": content}) is None
     assert message in panel.result.value and 'data-sb-announce="alert"' in panel.result.value
     assert journal_file.read_bytes() == before
@@ -244,7 +250,7 @@ def test_delete_everything_needs_confirming_then_deletes(journal_file, course):
     page = new_page("privacy")
     page.session.journal.set_reflection("a.b.c", "private")
     page.session.save()
-    panel = ui.DeletePanel(page.session)
+    panel = DeletePanel(page.session)
     assert panel.delete() is False and "Nothing was deleted" in panel.result.value
     assert "private" in journal_file.read_text()
     panel.confirm.value = True
@@ -256,7 +262,7 @@ def test_delete_everything_needs_confirming_then_deletes(journal_file, course):
 
 def test_on_binder_the_page_says_the_session_is_temporary(journal_file, monkeypatch):
     shown = []
-    monkeypatch.setattr(ui, "display", shown.append)
+    monkeypatch.setattr(course_page_module, "display", shown.append)
     monkeypatch.delenv("BINDER_LAUNCH_HOST", raising=False)
     monkeypatch.delenv("BINDER_REPO_URL", raising=False)
     new_page("availability").header()

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from widgets.cli import main
-from widgets.cohort import CohortStore, new_device
 from widgets.content import load_course
+from widgets.workshop.cohort import CohortStore, new_device
 
 from .conftest import ARTIFACTS, audit, secure_base_command
 from .harness import WorkshopServer

@@ -1,209 +1,39 @@
-"""The ``secure-base`` command: start the course in Voilà on this computer."""
+"""The ``secure-base`` command: the course, workshops, the trainer's kit and the journal.
+
+The one place every layer comes together; each subcommand hands over to the package that does
+the work.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import sys
-import webbrowser
 from pathlib import Path
-from typing import Any
 
-from .journal import JOURNAL_ENV, STORE_ENV, default_journal_path
-
-WELCOME = "00_welcome.ipynb"
-DEFAULT_PORT = 8866
-#: A kernel nobody is connected to is stopped after this many seconds without activity.
-CULL_IDLE_SECONDS = 600
-CULL_INTERVAL_SECONDS = 60
-
-
-def course_dir() -> Path:
-    """The course notebooks: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_course", here.parent / "course"):
-        if (candidate / WELCOME).is_file():
-            return candidate
-    raise SystemExit("The course notebooks could not be found; please reinstall the course.")
+from .content import load_course, load_scenarios
+from .journal import JOURNAL_ENV, FileStore, default_journal_path
+from .kit import build_kit
+from .reports.export import ExportChoice, export_html
+from .server import CULL_IDLE_SECONDS, course_dir, hub_config
+from .server.course import DEFAULT_PORT, any_free_port, port_is_free, serve
+from .workshop.cohort import DEFAULT_MIN_ANSWERS, MIN_ANSWERS_FLOOR, STORE_PROBLEMS, CohortError
+from .workshop.servers import run as run_workshop
 
 
-def trainer_dir() -> Path:
-    """The trainer's notebooks (the workshop dashboard and the session plan)."""
-    return Path(__file__).resolve().parent / "trainer"
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, what: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help starts with the one line that says what it does."""
+    return commands.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
 
 
-def settings_argv(settings: dict[str, dict[str, object]]) -> list[str]:
-    """Configuration as command-line options: ``--Class.trait=value``."""
-    return [
-        f"--{cls}.{name}={value}"
-        for cls, traits in settings.items()
-        for name, value in traits.items()
-    ]
-
-
-def server_settings(cull_after: int = CULL_IDLE_SECONDS) -> dict[str, dict[str, object]]:
-    """What a Jupyter server needs to serve the course with Voilà, as configuration."""
-    return {
-        # The course's own page template; learners see the course, never code or tracebacks.
-        "VoilaConfiguration": {
-            "template": "secure-base",
-            "strip_sources": True,
-            "show_tracebacks": False,
-        },
-        # A room opening the course at once can keep a kernel's output waiting past 4 s.
-        "VoilaExecutor": {"iopub_timeout": 60},
-        # Stop the kernels of pages that have gone, never an open one.
-        "MappingKernelManager": {
-            "cull_idle_timeout": cull_after,
-            "cull_interval": max(1, min(CULL_INTERVAL_SECONDS, cull_after // 2)),
-            "cull_connected": False,
-        },
-    }
-
-
-def hub_config() -> str:
-    """A JupyterHub configuration for running the course for all of an organisation's staff."""
-    lines = ",\n    ".join(repr(a) for a in settings_argv(server_settings()))
-    return f"""# JupyterHub: Team as a Secure Base for every member of staff.
-# Written by `secure-base jupyterhub-config`; add your organisation's authenticator and spawner.
-c = get_config()  # noqa: F821 - provided by JupyterHub
-
-# Everyone starts on the welcome module, in Voilà, with the course's settings.
-c.Spawner.notebook_dir = {str(course_dir())!r}
-c.Spawner.default_url = "/voila/render/{WELCOME}"
-c.Spawner.args = [
-    {lines},
-]
-# Each learner's journal is a file in their own home (~/.local/share/secure-base/journal.json),
-# readable by them and by nobody else on the hub; `secure-base where` shows it.
-c.Spawner.environment = {{"SECURE_BASE_STORE": "file"}}
-"""
-
-
-def voila_argv(
-    port: int,
-    *,
-    token: bool = True,
-    root: Path | None = None,
-    cull_after: int = CULL_IDLE_SECONDS,
-    host: str = "127.0.0.1",
-) -> list[str]:
-    """The Voilà settings a course needs, as command-line options of standalone Voilà."""
-    return [
-        str(root or course_dir()),
-        f"--Voila.ip={host}",
-        f"--Voila.port={port}",
-        "--Voila.port_retries=0",
-        "--Voila.log_level=WARN",
-        *settings_argv(server_settings(cull_after)),
-        # Kernels talk over local sockets, not TCP ports that a burst of pages can exhaust.
-        # (Standalone Voilà only: under Jupyter Server, as on Binder or JupyterHub, pages
-        # served this way never finish, so those routes keep TCP.)
-        "--KernelManager.transport=ipc",
-        f"--Voila.auto_token={token}",
-    ]
-
-
-def use_course_template() -> None:
-    """Let Jupyter find the course's Voilà template, wherever the package is installed."""
-    data = str(Path(__file__).resolve().parent / "_jupyter")
-    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
-    if data not in paths:
-        os.environ["JUPYTER_PATH"] = os.pathsep.join([data, *paths])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        # As the server itself binds: a port left in TIME_WAIT by a stopped course is free.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def any_free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def course_server(announce: Any = None, token: str | None = None) -> type:
-    """Voilà as the course runs it: the welcome module first, Ctrl-C stopping it cleanly."""
-    from voila.app import Voila
-
-    class CourseServer(Voila):
-        def initialize(self, argv: list[str] | None = None) -> None:
-            super().initialize(argv)
-            if token is not None:
-                self.token = token
-            # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel
-            # is shut down, rather than a KeyboardInterrupt landing wherever the code is.
-            signal.signal(signal.SIGINT, self._handle_signal_stop)
-
-        def launch_browser(self) -> None:
-            if announce is not None:
-                announce(self)
-
-    return CourseServer
-
-
-def serve(
-    port: int,
-    open_browser: bool,
-    journal: Path | None,
-    token: bool = True,
-    cull_after: int = CULL_IDLE_SECONDS,
-    store: str = "file",
-) -> int:
-    use_course_template()
-    path = journal.expanduser().resolve() if journal else default_journal_path()
-    # Kernels inherit this environment, so every page writes to the same journal.
-    os.environ[JOURNAL_ENV] = str(path)
-    os.environ[STORE_ENV] = store
-    where = (
-        "in each learner's own web browser (this server keeps none)"
-        if store == "browser"
-        else str(path)
-    )
-
-    def announce(server: Any) -> None:
-        url = f"{server.connection_url}voila/render/{WELCOME}"
-        provider = getattr(server, "identity_provider", None)
-        if provider is not None and provider.token:
-            url += f"?token={provider.token}"
-        kept = (
-            f"Journals are kept {where}."
-            if store == "browser"
-            else f"Your journal is kept in {where}"
-        )
-        print(
-            f"The course is running at:\n\n    {url}\n\n{kept}\nPress Ctrl-C to stop the course.",
-            flush=True,
-        )
-        if open_browser:
-            webbrowser.open(url)
-
-    try:
-        course_server(announce).launch_instance(
-            argv=voila_argv(port, token=token, cull_after=cull_after)
-        )
-    except KeyboardInterrupt:
-        pass
-    print("The course has stopped. Your journal is saved.", flush=True)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secure-base",
         description="Team as a Secure Base: a reflective course for practice supervisors.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("serve", help="start the course and open it in your browser")
+    run = _command(commands, "serve", "start the course and open it in your browser")
     run.add_argument(
         "--port",
         type=int,
@@ -222,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("file", "browser"),
         default="file",
         help="where journals are kept: a file on this computer (for your own use), or each "
-        "learner's own browser (when you serve the course to others)",
+        "learner's own browser (when you serve the course to others); default: file",
     )
     run.add_argument(
         "--no-token",
@@ -237,12 +67,16 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the kernel of a closed page after this many idle seconds "
         f"(default {CULL_IDLE_SECONDS}; an open page is never stopped)",
     )
-    shop = commands.add_parser(
+    shop = _command(
+        commands,
         "workshop",
-        help="run the course for a room of learners, with a dashboard for you, the trainer",
+        "run the course for a room of learners, with a dashboard for you, the trainer",
     )
     group = shop.add_mutually_exclusive_group()
-    group.add_argument("--cohort", metavar="NAME", help="start a new cohort with this name")
+    group.add_argument(
+        "--cohort", metavar="NAME", help="start a new cohort with this name (default: a new "
+        "cohort named after today's date)"
+    )
     group.add_argument("--code", help="carry on with an existing cohort, by its code")
     shop.add_argument(
         "--host",
@@ -250,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         help="address learners reach (default 127.0.0.1, this computer only; 0.0.0.0 for "
         "every network this computer is on)",
     )
-    shop.add_argument("--port", type=int, default=DEFAULT_PORT, help="port for learners")
+    shop.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port for learners (default {DEFAULT_PORT})"
+    )
     shop.add_argument(
         "--trainer-host", default="127.0.0.1", help="address of the dashboard (default 127.0.0.1)"
     )
@@ -266,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     shop.add_argument(
         "--min-answers",
         type=int,
-        default=5,
-        help="answers a cell needs before the dashboard shows it (default 5, at least 3)",
+        default=DEFAULT_MIN_ANSWERS,
+        help=f"answers a cell needs before the dashboard shows it (default "
+        f"{DEFAULT_MIN_ANSWERS}, at least {MIN_ANSWERS_FLOOR})",
     )
     shop.add_argument(
         "--cull-after",
@@ -277,33 +114,41 @@ def main(argv: list[str] | None = None) -> int:
         help=f"stop the kernel of a closed page after this many idle seconds "
         f"(default {CULL_IDLE_SECONDS})",
     )
-    kit = commands.add_parser(
-        "kit", help="write the facilitator's kit: slides, session plan and prompt cards"
+    kit = _command(
+        commands, "kit", "write the facilitator's kit: slides, session plan and prompt cards"
     )
-    kit.add_argument("folder", type=Path, help="the folder to write the kit into")
-    inner = commands.add_parser("_server")
-    inner.add_argument("role")
-    inner.add_argument("host")
-    inner.add_argument("port", type=int)
-    inner.add_argument("cull_after", type=int)
-    exporter = commands.add_parser("export", help="save your journal as a web page")
+    kit.add_argument(
+        "folder", type=Path, help="the folder to write the kit into (made if it is not there)"
+    )
+    exporter = _command(commands, "export", "save your journal as a web page")
     exporter.add_argument("output", type=Path, help="the HTML file to write")
-    exporter.add_argument("--journal", type=Path, help="journal file to read (default: yours)")
+    exporter.add_argument(
+        "--journal", type=Path, help="journal file to read (default: yours, as `where` shows)"
+    )
     exporter.add_argument(
         "--leave-out",
         action="append",
         default=[],
         metavar="DOMAIN",
         help="a domain to leave out (availability, sensitivity, acceptance, cooperation, "
-        "belonging); may be given more than once",
+        "belonging); may be given more than once (default: every domain is in)",
     )
-    exporter.add_argument("--no-scenarios", action="store_true", help="leave out the scenarios")
-    commands.add_parser(
+    exporter.add_argument(
+        "--no-scenarios",
+        action="store_true",
+        help="leave out the scenarios (default: they are in)",
+    )
+    _command(
+        commands,
         "jupyterhub-config",
-        help="print a JupyterHub configuration that runs the course for all your staff",
+        "print a JupyterHub configuration that runs the course for all your staff",
     )
-    where = commands.add_parser("where", help="show where your journal and the course are kept")
-    where.set_defaults(command="where")
+    _command(commands, "where", "show where your journal and the course are kept")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         if args.port is None:
@@ -334,9 +179,6 @@ def main(argv: list[str] | None = None) -> int:
         print(hub_config(), end="")
         return 0
     if args.command == "kit":
-        from .content import load_course
-        from .kit import build_kit
-
         written = build_kit(args.folder, load_course())
         print("The facilitator's kit is ready:\n")
         for path in written:
@@ -348,18 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "workshop":
         return workshop(parser, args)
-    if args.command == "_server":
-        from .workshop import serve_role
-
-        return serve_role(args.role, args.host, args.port, args.cull_after)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
     return 0
 
 
 def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from .cohort import MIN_ANSWERS_FLOOR, STORE_PROBLEMS, CohortError
-    from .workshop import run
-
     if args.trainer_port is None:
         args.trainer_port = args.port + 1
     for name in ("port", "trainer_port"):
@@ -379,7 +214,7 @@ def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if host in ("127.0.0.1", "localhost") and not port_is_free(port):
             parser.exit(1, f"secure-base: port {port} is already in use. Choose another.\n")
     try:
-        return run(args)
+        return run_workshop(args)
     except CohortError as exc:
         parser.exit(1, f"secure-base: {exc}\n")
     except ImportError as exc:
@@ -395,11 +230,6 @@ def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def export_journal(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from .content import load_course
-    from .export import ExportChoice, export_html
-    from .journal import FileStore
-    from .scenarios import load_scenarios
-
     course = load_course()
     keys = {d.key for d in course.domains}
     unknown = sorted(set(args.leave_out) - keys)

@@ -33,9 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.harness import CHROMIUM_ARGS, free_port, kernel_processes  # noqa: E402
-from widgets.cli import voila_argv  # noqa: E402
-from widgets.content import load_course  # noqa: E402
-from widgets.scenarios import load_scenarios  # noqa: E402
+from widgets.content import load_course, load_scenarios  # noqa: E402
+from widgets.server import voila_argv  # noqa: E402
 
 
 def bare_notebook(folder: Path) -> Path:

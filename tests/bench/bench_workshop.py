@@ -37,10 +37,9 @@ sys.path.insert(0, str(ROOT))
 from tests.bench.bench_modules import Server, bare_notebook  # noqa: E402
 from tests.conftest import secure_base_command  # noqa: E402
 from tests.harness import CHROMIUM_ARGS, WorkshopServer, kernel_processes  # noqa: E402
-from widgets.cohort import CohortStore, new_device  # noqa: E402
-from widgets.content import load_course  # noqa: E402
-from widgets.dashboard import Dashboard  # noqa: E402
-from widgets.scenarios import load_scenarios  # noqa: E402
+from widgets.content import load_course, load_scenarios  # noqa: E402
+from widgets.workshop.cohort import CohortStore, new_device  # noqa: E402
+from widgets.workshop.dashboard import Dashboard  # noqa: E402
 
 #: Recorded by each page itself, so that pages opened together are timed fairly.
 READY_PROBE = """

@@ -1,0 +1,223 @@
+"""A module of the course as the learner sees it: :func:`course_page` and :class:`CoursePage`.
+
+Notebooks stay thin: a module opens with ``page = course_page("<module>")`` and calls a few
+methods of the page where the course needs something more than prose. Every piece of course
+text shown here comes from :mod:`widgets.content`; every piece of learner text is escaped
+before it is put into HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as w
+from IPython.display import HTML, display
+
+from ..content import Course, Scenario, load_course, load_scenarios
+from ..controls import status_html
+from ..journal import FileStore, page_session
+from ..reports.about import credits_html, model_svg
+from ..reports.runs import scenario_status
+from ..reports.summaries import scenarios_summary_html, summary_html
+from .actions import ActionForm, ActionPlan
+from .assessment import SelfAssessment
+from .frame import BINDER_NOTICE, nav_html, on_binder, stylesheet_html
+from .panels import DeletePanel, ExportPanel, JournalFilePanel
+from .player import ScenarioPlayer
+from .profile import ProfileView
+from .reflection import ReflectionField
+
+__all__ = ["CoursePage", "course_page"]
+
+
+class CoursePage:
+    """One module of the course, as the learner sees it."""
+
+    def __init__(self, module_key: str, course: Course | None = None):
+        self.course = course or load_course()
+        self.module = self.course.module(module_key)
+        self.session = page_session()
+        self.fields: dict[str, ReflectionField] = {}
+        self.players: dict[str, ScenarioPlayer] = {}
+
+    # Each method displays its part where the notebook calls it.
+    def header(self) -> None:
+        display(HTML(stylesheet_html() + nav_html(self.course, self.module, "top")))
+        if self.session.warning:
+            display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
+        if on_binder():
+            display(HTML(BINDER_NOTICE))
+        bridge = self.session.store.widget
+        if bridge is not None:
+            # The bridge to the journal kept in this browser, and a place for its problems.
+            self.notice = w.HTML()
+            self.session.observe(self._show_problem, names="problems")
+            display(w.VBox([bridge, self.notice]))
+        title = self.course.title if self.module.key == "welcome" else self.module.title
+        heading = f'<h1 class="sb-title">{escape(title)}</h1>'
+        if self.module.domain:
+            domain = self.course.domain(self.module.domain)
+            heading += f'<p class="sb-belief">“{escape(domain.belief)}”</p>'
+        elif self.module.key == "welcome":
+            heading += f'<p class="sb-belief">{escape(self.course.subtitle)}</p>'
+        display(HTML(heading))
+
+    def _show_problem(self, _change: object) -> None:
+        message = self.session.warning or ""
+        self.notice.value = f'<p class="sb-notice">{status_html(message, problem=True)}</p>'
+
+    def footer(self) -> None:
+        display(HTML(nav_html(self.course, self.module, "bottom")))
+
+    def reflect(self, stage: str) -> None:
+        """The reflection fields of one stage of this module's domain."""
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain to reflect on")
+        stage_info = self.course.stage(stage)
+        prompts = self.course.prompts_for(self.module.domain, stage)
+        fields = [ReflectionField(p, self.session) for p in prompts]
+        self.fields.update({f.prompt.id: f for f in fields})
+        box = w.VBox(
+            [w.HTML(f'<p class="sb-stage-question">{escape(stage_info.question)}</p>'), *fields]
+        )
+        box.add_class("sb-stage")
+        display(box)
+
+    def model(self) -> None:
+        items = "".join(
+            f"<li><strong>{escape(d.title)}</strong>: “{escape(d.belief)}”. "
+            f"{escape(d.meaning)}</li>"
+            for d in self.course.domains
+        )
+        display(
+            HTML(
+                f'<figure class="sb-figure">{model_svg(self.course)}'
+                "<figcaption>The five domains of the team as a secure base, each with the "
+                f"belief it helps a social worker hold:<ul>{items}</ul></figcaption></figure>"
+            )
+        )
+
+    def assess(self) -> None:
+        """The self-assessment statements of this module's domain."""
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain to assess")
+        self.assessment = SelfAssessment(self.module.domain, self.course, self.session)
+        display(self.assessment)
+
+    def scenarios(self) -> None:
+        """The scenario exercises centred on this module's domain, each with its status."""
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain for scenarios")
+        cards = []
+        for scenario in load_scenarios():
+            if scenario.domain != self.module.domain:
+                continue
+            status = w.HTML()
+            status.add_class("sb-scenario-status")
+
+            def show(
+                _change: object, status: w.HTML = status, scenario: Scenario = scenario
+            ) -> None:
+                record = self.session.journal.scenario(scenario.id)
+                status.value = (
+                    f"<p><strong>Status:</strong> {escape(scenario_status(scenario, record))}</p>"
+                )
+
+            player = ScenarioPlayer(scenario, self.course, self.session)
+            player.observe(show, names="moves")
+            show(None)
+            self.players[scenario.id] = player
+            heading = w.HTML(
+                f"<h3 class='sb-scenario-title'>{escape(scenario.title)}</h3>"
+                f"<p class='sb-scenario-summary'>{escape(scenario.summary)}</p>"
+            )
+            card = w.VBox([heading, status, player])
+            card.add_class("sb-scenario")
+            cards.append(card)
+        display(w.VBox(cards))
+
+    def stages(self) -> None:
+        items = "".join(
+            f"<li><strong>{escape(s.title)}</strong>: {escape(s.question)}</li>"
+            for s in self.course.stages
+        )
+        display(HTML(f'<ol class="sb-stages">{items}</ol>'))
+
+    def _live_html(self, render: Callable[[], str]) -> w.HTML:
+        """HTML drawn from the journal, and drawn again whenever the journal changes."""
+        view = w.HTML(render())
+        self.session.observe(lambda _change: setattr(view, "value", render()), names="revision")
+        display(view)
+        return view
+
+    def summary(self) -> None:
+        """Everything the learner has written, by domain and stage, with its prompt."""
+        self.summary_view = self._live_html(lambda: summary_html(self.course, self.session.journal))
+
+    def profile(self) -> None:
+        """The secure-base profile across all domains and stages, with comparison."""
+        self.profile_view = ProfileView(self.course, self.session)
+        display(self.profile_view)
+
+    def action_form(self) -> None:
+        """Add an action for this module's domain to the plan."""
+        if not self.module.domain:
+            raise ValueError(f"module {self.module.key!r} has no domain for actions")
+        self.actions_form = ActionForm(self.course, self.session, self.module.domain)
+        display(self.actions_form)
+
+    def action_plan(self) -> None:
+        """Every action in the plan: reorder, edit, mark done, delete."""
+        self.plan = ActionPlan(self.course, self.session)
+        display(self.plan)
+
+    def scenarios_done(self) -> None:
+        """The scenarios played across the course, with the endings reached."""
+        self.scenarios_view = self._live_html(lambda: scenarios_summary_html(self.session.journal))
+
+    def credits(self) -> None:
+        display(HTML(credits_html(self.course)))
+
+    def journal_file(self) -> None:
+        """Download the journal file, or load one to carry on elsewhere."""
+        self.file_panel = JournalFilePanel(self.session)
+        display(self.file_panel)
+
+    def delete_everything(self) -> None:
+        self.delete_panel = DeletePanel(self.session)
+        display(self.delete_panel)
+
+    def journal_location(self) -> None:
+        store = self.session.store
+        if not isinstance(store, FileStore):
+            text = (
+                "<p class='sb-location'>Your journal is kept in this web browser, in its own "
+                "storage for this site, and nowhere else: the server that shows you the course "
+                "does not keep it. It stays in this browser on this computer until you delete it "
+                "here or clear the browser's data for this site. Another browser or another "
+                "computer will not have it; take your journal file with you to carry on there."
+                "</p>"
+            )
+        else:
+            text = (
+                "<p class='sb-location'>Your journal is kept on the computer that runs the "
+                f"course, in the file <code>{escape(str(store.path))}</code>, with "
+                "the previous saved version beside it. Anyone who can open files in that "
+                "computer account can read it; if that computer is a shared or temporary "
+                "service, the people who run it may be able to read it too, and a temporary "
+                "service deletes it when your session ends.</p>"
+            )
+        display(HTML(text))
+
+    def export(self) -> None:
+        """Choose what to include and download the journal as a web page."""
+        self.export_panel = ExportPanel(self.course, self.session)
+        display(self.export_panel)
+
+
+def course_page(module_key: str) -> CoursePage:
+    """Open a module: show its navigation and return the page for the notebook to use."""
+    page = CoursePage(module_key)
+    page.header()
+    return page

@@ -1,0 +1,38 @@
+"""How the course is served: the settings every route reads (``secure-base serve``, the
+workshop, Binder, JupyterHub), the course's Voilà template and stylesheets (``_jupyter/``), and
+the local course server (:mod:`.course`, imported only by the command that starts it).
+"""
+
+from __future__ import annotations
+
+from .settings import (
+    CULL_IDLE_SECONDS,
+    TEMPLATE,
+    WELCOME,
+    course_dir,
+    hub_config,
+    jupyter_data_dir,
+    kernel_transport,
+    server_settings,
+    settings_argv,
+    template_file,
+    trainer_dir,
+    use_course_template,
+    voila_argv,
+)
+
+__all__ = [
+    "CULL_IDLE_SECONDS",
+    "TEMPLATE",
+    "WELCOME",
+    "course_dir",
+    "hub_config",
+    "jupyter_data_dir",
+    "kernel_transport",
+    "server_settings",
+    "settings_argv",
+    "template_file",
+    "trainer_dir",
+    "use_course_template",
+    "voila_argv",
+]
