@@ -79,6 +79,7 @@ def test_the_wheel_carries_notebooks_content_and_command(wheel):
         "widgets/kit/templates/cards.html.j2",
         "widgets/reports/templates/journal.html.j2",
         "widgets/workshop/templates/cohort.html.j2",
+        "widgets/journal/browser_store.js",
     ):
         assert name in names, name
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
@@ -111,3 +112,18 @@ def test_the_installed_course_serves_its_own_notebooks(installed, tmp_path, monk
     assert '<h1 class="sb-title">Availability</h1>' in body
     assert "application/vnd.jupyter.widget-view+json" in body
     assert "Traceback" not in body
+
+
+def test_the_version_has_one_source(wheel):
+    """pyproject.toml reads the version from the package: the wheel and the code agree."""
+    import tomllib
+
+    import widgets
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert wheel.name.startswith(f"team_secure_base-{widgets.__version__}-")
+    metadata = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert f"\nVersion: {widgets.__version__}\n" in text
+
