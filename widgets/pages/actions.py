@@ -8,6 +8,7 @@ wherever it is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -119,7 +120,7 @@ class ActionPlan(w.VBox):
         session.observe(lambda _change: self.draw(), names="revision")
 
     # -- actions -------------------------------------------------------------------------
-    def _apply(self, change: Any, message: str, focus: str | None = None) -> bool:
+    def _apply(self, change: Callable[[], object], message: str, focus: str | None = None) -> bool:
         try:
             change()
             self._session.save()

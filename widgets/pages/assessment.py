@@ -9,6 +9,7 @@ It is a reflective tool, not a validated measure, and the page says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -23,7 +24,13 @@ from ..reports.reading import reading_html
 class StatementRating(w.VBox):
     """One statement and its scale; the value is validated against the scale's levels."""
 
-    def __init__(self, statement: Statement, course: Course, on_rate: Any, current: str | None):
+    def __init__(
+        self,
+        statement: Statement,
+        course: Course,
+        on_rate: Callable[[Statement, str], None],
+        current: str | None,
+    ):
         self.statement = statement
         self._levels = {lv.key for lv in course.scale}
         self.radio = w.RadioButtons(
