@@ -393,3 +393,64 @@ def test_the_dashboard_notebook_shows_nothing_outside_the_trainer_server():
 
     refused = trainer_dashboard({"SECURE_BASE_ROLE": "learner", "SECURE_BASE_COHORT_DB": "x"})
     assert "opens only from the trainer’s link" in refused.value
+
+
+NESTED = b"[" * 5000 + b"]" * 5000  # 10 KB: under the size limit, far too deep to decode
+
+
+def test_a_deeply_nested_share_file_is_refused_with_a_reason():
+    assert len(NESTED) < 16 * 1024
+    with pytest.raises(CohortError, match="nested far too deeply"):
+        read_share_file(NESTED, COURSE)
+
+
+def test_a_nested_file_alone_gets_its_own_message(store, code):
+    board = Dashboard(COURSE, store, code, SCENARIOS, min_answers=3)
+    board.status.value = "an earlier message"
+    new, updated, refused = board.add_share_files([{"name": "deep.json", "content": NESTED}])
+    assert (new, updated) == (0, 0)
+    assert refused == [
+        "deep.json: This is not a share file: its contents are nested far too deeply"
+    ]
+    assert "0 of 1 file added" in board.status.value
+    assert "Not added: deep.json" in board.status.value
+    assert "an earlier message" not in board.status.value
+
+
+def test_one_bad_file_in_a_batch_never_stops_the_others(store, code, monkeypatch):
+    board = Dashboard(COURSE, store, code, SCENARIOS, min_answers=3)
+    files = [
+        {"name": "first.json", "content": share_file(COURSE, new_device(), {A: 1}).encode()},
+        {"name": "deep.json", "content": NESTED},
+        {"name": "third.json", "content": share_file(COURSE, new_device(), {A: 3}).encode()},
+    ]
+    new, updated, refused = board.add_share_files(files)
+    assert (new, updated) == (2, 0)
+    assert [r.split(":")[0] for r in refused] == ["deep.json"]
+    assert "2 of 3 files added (2 new, 0 updated)" in board.status.value
+    assert "Not added: deep.json" in board.status.value
+    assert store.summary(code, 3).participants == 2
+
+    # A store that fails in an unforeseen way on one file: named, and the rest still go in.
+    real = store.import_share_file
+
+    def fragile(cohort, data):
+        if data == b"boom":
+            raise RuntimeError("/srv/secret/path exploded")
+        return real(cohort, data)
+
+    monkeypatch.setattr(store, "import_share_file", fragile)
+    files = [
+        {"name": "boom.json", "content": b"boom"},
+        {"name": "broken", "content": None},
+        {"name": "", "content": share_file(COURSE, new_device(), {A: 2}).encode()},
+        {"name": "", "content": NESTED},
+    ]
+    new, updated, refused = board.add_share_files(files)
+    assert (new, updated) == (1, 0)
+    assert refused == [
+        "boom.json: it could not be read as a share file",
+        "broken: it could not be read as a share file",
+        "file 4: This is not a share file: its contents are nested far too deeply",
+    ]
+    assert "/srv/secret" not in board.status.value

@@ -1,7 +1,7 @@
-"""Files a page hands to the browser, and files it takes from it.
+"""Files a page hands to the browser.
 
 Voilà serves no files beside a notebook, so a download travels to the browser as a data URI in
-a link, and an upload arrives through ipywidgets' ``FileUpload``.
+a link. (Files that come the other way arrive through :mod:`.upload`.)
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-import ipywidgets as w
-
-__all__ = ["download_link", "json_upload"]
+__all__ = ["download_link"]
 
 
 def download_link(data: bytes, mime: str, filename: str, label: str) -> str:
@@ -20,16 +18,4 @@ def download_link(data: bytes, mime: str, filename: str, label: str) -> str:
     return (
         f'<p><a class="sb-download" href="{uri}" download="{escape(filename)}">'
         f"{escape(label)} ({len(data) / 1024:.0f} KB)</a></p>"
-    )
-
-
-def json_upload(description: str, tooltip: str, multiple: bool = False) -> w.FileUpload:
-    """A button that takes the course's own JSON files (journals, share files)."""
-    return w.FileUpload(
-        accept=".json,application/json",
-        multiple=multiple,
-        description=description,
-        icon="",
-        tooltip=tooltip,
-        layout=w.Layout(width="auto"),
     )

@@ -17,14 +17,14 @@ as two pages writing the journal file do.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 import anywidget
 import traitlets
 
-from .record import FORMAT, MAX_FILE_BYTES, SCHEMA_VERSION, Journal, JournalError
+from ..controls.jsonfile import JsonFileError, read_json
+from .record import FORMAT, MAX_FILE_BYTES, MAX_JSON_DEPTH, SCHEMA_VERSION, Journal, JournalError
 
 __all__ = ["STORAGE_PREFIX", "Arrival", "BrowserStore", "StoreWidget", "parse_browser_copy"]
 
@@ -152,12 +152,18 @@ class BrowserStore(traitlets.HasTraits):
 
 def parse_browser_copy(text: str) -> Journal:
     """Check what a browser sent as its stored journal, as strictly as an uploaded file."""
-    if not isinstance(text, str) or len(text) > MAX_FILE_BYTES:
-        raise JournalError("it is too large to be a course journal")
+    if not isinstance(text, str):
+        raise JournalError("it is not text")
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise JournalError("it is not valid JSON") from None
+        data = read_json(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
+    except JsonFileError as exc:
+        raise JournalError(
+            {
+                "size": "it is too large to be a course journal",
+                "depth": "it is nested far too deeply to be a course journal",
+                "syntax": "it is not valid JSON",
+            }[exc.reason]
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         raise JournalError("it is not in the expected shape")
     document = {

@@ -21,12 +21,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..controls.jsonfile import JsonFileError, read_json, size_text
+
 __all__ = ["FORMAT", "SCHEMA_VERSION", "Entry", "Journal", "JournalError"]
 
 FORMAT = "secure-base-journal"
 SCHEMA_VERSION = 3
 #: The largest journal file the course will read (a long course of writing is well under 1 MB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The deepest nesting a journal file may have (a real one nests five levels deep).
+MAX_JSON_DEPTH = 8
+_JSON_PROBLEMS = {
+    "size": f"The journal file is larger than {size_text(MAX_FILE_BYTES)}, too large to be a "
+    "course journal.",
+    "depth": "The journal file is damaged: its contents are nested far too deeply to be a "
+    "course journal.",
+    "syntax": "The journal file is damaged: it is not valid JSON.",
+}
 #: The longest text one entry may hold.
 MAX_TEXT_CHARS = 20_000
 #: The longest path through a scenario the journal will keep.
@@ -405,12 +416,10 @@ class Journal:
 
     @classmethod
     def loads(cls, text: str | bytes) -> Journal:
-        if len(text) > MAX_FILE_BYTES:
-            raise JournalError("The journal file is too large to be a course journal.")
         try:
-            data = json.loads(text)
-        except (ValueError, UnicodeDecodeError):
-            raise JournalError("The journal file is damaged: it is not valid JSON.") from None
+            data = read_json(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
+        except JsonFileError as exc:
+            raise JournalError(_JSON_PROBLEMS[exc.reason]) from None
         return cls.from_dict(data)
 
 

@@ -10,11 +10,16 @@ from typing import Any
 import ipywidgets as w
 
 from ..content import Course, load_scenarios
-from ..controls import download_link, json_upload, status_html
+from ..controls import FileButton, Uploaded, download_link, size_text, status_html
 from ..journal import MAX_FILE_BYTES, Journal, JournalError, Session
 from ..reports.export import ExportChoice, export_filename, export_html
 
 __all__ = ["DeletePanel", "ExportPanel", "JournalFilePanel"]
+
+_TOO_LARGE = (
+    f"That file is larger than {size_text(MAX_FILE_BYTES)}, too large to be a course journal. "
+    "Nothing was changed."
+)
 
 
 class ExportPanel(w.VBox):
@@ -67,10 +72,13 @@ class JournalFilePanel(w.VBox):
             description="Prepare my journal file", layout=w.Layout(width="auto")
         )
         self.download_button.on_click(lambda _b: self.prepare())
-        self.upload = json_upload(
-            "Load a journal file", "Choose a journal file (.json) saved from this course"
+        self.upload = FileButton(
+            "Load a journal file",
+            tooltip="Choose a journal file (.json) saved from this course",
+            what="a course journal",
+            max_bytes=MAX_FILE_BYTES,
+            on_files=self._on_files,
         )
-        self.upload.observe(self._on_upload, names="value")
         self.result = w.HTML()
         for button in (self.download_button, self.upload):
             button.add_class("sb-file-button")
@@ -85,12 +93,11 @@ class JournalFilePanel(w.VBox):
         ) + status_html("Your journal file is ready. Keep it somewhere private.")
         return data
 
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        self.load(files[0])
-        self.upload.value = ()  # so that the same file can be chosen again
+    def _on_files(self, files: list[Uploaded], too_large: list[str]) -> None:
+        if files:
+            self.load(files[0])
+        elif too_large:
+            self.result.value = status_html(_TOO_LARGE, problem=True)
 
     def load(self, uploaded: Any) -> int | None:
         """Merge an uploaded journal file into this one; a bad file changes nothing."""
@@ -100,11 +107,7 @@ class JournalFilePanel(w.VBox):
             self.result.value = status_html("That upload could not be read.", problem=True)
             return None
         if len(content) > MAX_FILE_BYTES:
-            self.result.value = status_html(
-                f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, too large to be "
-                "a course journal. Nothing was changed.",
-                problem=True,
-            )
+            self.result.value = status_html(_TOO_LARGE, problem=True)
             return None
         try:
             incoming = Journal.loads(content)

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..content import Course
+from ..controls import JsonFileError, read_json, size_text
 
 #: Environment the workshop gives its servers (and so every kernel they start).
 DB_ENV = "SECURE_BASE_COHORT_DB"
@@ -52,6 +53,8 @@ HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 SHARE_FORMAT = "secure-base-share"
 SHARE_VERSION = 1
 MAX_SHARE_FILE_BYTES = 16 * 1024
+#: A share file nests two levels deep (the file, its ratings).
+MAX_SHARE_FILE_DEPTH = 4
 
 
 #: What a database that cannot be reached (or is busy beyond waiting, or whose driver is not
@@ -498,15 +501,17 @@ def share_file(course: Course, device: str, ratings: Mapping[Any, Any]) -> str:
 
 
 def read_share_file(data: bytes | str, course: Course) -> tuple[str, dict[tuple[str, str], int]]:
-    if len(data) > MAX_SHARE_FILE_BYTES:
-        raise CohortError(
-            f"This file is too large to be a share file (share files are under "
-            f"{MAX_SHARE_FILE_BYTES // 1024} KB)."
-        )
     try:
-        record = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise CohortError("This is not a share file: it could not be read as one.") from None
+        record = read_json(data, max_bytes=MAX_SHARE_FILE_BYTES, max_depth=MAX_SHARE_FILE_DEPTH)
+    except JsonFileError as exc:
+        raise CohortError(
+            {
+                "size": "This file is too large to be a share file (share files are under "
+                f"{size_text(MAX_SHARE_FILE_BYTES)}).",
+                "depth": "This is not a share file: its contents are nested far too deeply.",
+                "syntax": "This is not a share file: it could not be read as one.",
+            }[exc.reason]
+        ) from None
     if not isinstance(record, dict) or record.get("format") != SHARE_FORMAT:
         raise CohortError("This is not a share file from this course.")
     if record.get("version") != SHARE_VERSION:

@@ -9,6 +9,7 @@ shown, and a trainer can hide one (from the projector) and show it again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,12 +23,20 @@ import ipywidgets as w
 
 from .. import __version__
 from ..content import Course, Prompt, Scenario, load_course, load_scenarios
-from ..controls import download_link, json_upload, long_date_time, status_html
+from ..controls import (
+    FileButton,
+    Uploaded,
+    download_link,
+    long_date_time,
+    size_text,
+    status_html,
+)
 from ..reports.templates import template_environment
 from ..server import template_file
 from .cohort import (
     COHORT_ENV,
     DEFAULT_MIN_ANSWERS,
+    MAX_SHARE_FILE_BYTES,
     MIN_ANSWERS_ENV,
     ROLE_ENV,
     STORE_PROBLEMS,
@@ -40,6 +49,9 @@ from .cohort import (
 
 #: How often the dashboard looks for new shares, in seconds.
 REFRESH_SECONDS = 5.0
+#: The most share files taken in one go (each is at most 16 KB, so one message stays small).
+MAX_SHARE_FILES_AT_ONCE = 200
+LOG = logging.getLogger(__name__)
 #: Set by Voilà in the environment of every kernel it starts for a page.
 VOILA_ENV = "VOILA_REQUEST_URL"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -160,6 +172,14 @@ def summary_export(summary: Summary, course: Course, scenarios: Iterable[Scenari
     )
 
 
+def _file_name(upload: object, number: int) -> str:
+    """An uploaded file's name as the trainer chose it, short and safe to show."""
+    name = upload.get("name") if isinstance(upload, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return f"file {number}"
+    return "".join(ch if ch.isprintable() else "?" for ch in name.strip())[:80]
+
+
 class Dashboard(w.VBox):
     """What the trainer sees: the code to join, who has shared, the grid, focus and notes."""
 
@@ -188,10 +208,15 @@ class Dashboard(w.VBox):
         self.status.add_class("sb-status")
         self.refresh_button = w.Button(description="Refresh now", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _b: self.refresh(force=True))
-        self.upload = json_upload(
-            "Add share files", "Choose the share files (.json) your learners sent you", True
+        self.upload = FileButton(
+            "Add share files",
+            tooltip="Choose the share files (.json) your learners sent you",
+            what="a share file",
+            max_bytes=MAX_SHARE_FILE_BYTES,
+            multiple=True,
+            max_files=MAX_SHARE_FILES_AT_ONCE,
+            on_files=self.add_share_files,
         )
-        self.upload.observe(self._on_upload, names="value")
         self.export_button = w.Button(
             description="Prepare the cohort summary", layout=w.Layout(width="auto")
         )
@@ -301,32 +326,51 @@ class Dashboard(w.VBox):
             return
         self.refresh(force=True)
 
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if files:
-            self.add_share_files(files)
-            self.upload.value = ()
+    def add_share_files(
+        self, files: Iterable[Uploaded], too_large: Iterable[str] = ()
+    ) -> tuple[int, int, list[str]]:
+        """Import uploaded share files; report how many were new, updated, and which failed.
 
-    def add_share_files(self, files: Iterable[Any]) -> tuple[int, int, list[str]]:
-        """Import uploaded share files; report how many were new, updated, and which failed."""
+        Each file is judged alone: one that cannot be read, or that the store cannot take, is
+        named with its reason and never stops the files after it.
+        """
         new = updated = 0
-        refused = []
-        for upload in files:
-            name = str(upload.get("name", "a file"))[:80] if isinstance(upload, dict) else "?"
+        # Files the browser would not send: over the size limit.
+        refused = [
+            f"{name}: it is larger than {size_text(MAX_SHARE_FILE_BYTES)}, too large to be a "
+            "share file"
+            for name in too_large
+        ]
+        for number, upload in enumerate(files, start=1):
+            name = _file_name(upload, number)
             try:
+                content = bytes(upload["content"])
                 # The store's reader refuses anything too large or not a share file, saying why.
-                if self.store.import_share_file(self.code, bytes(upload["content"])):
+                if self.store.import_share_file(self.code, content):
                     new += 1
                 else:
                     updated += 1
-            except (CohortError, TypeError, KeyError, ValueError) as exc:
+            except CohortError as exc:
                 refused.append(f"{name}: {str(exc).rstrip('.')}")
-        message = f"{new} new, {updated} updated."
+            except STORE_PROBLEMS:
+                LOG.exception("The cohort store could not take a share file")
+                refused.append(f"{name}: the cohort store could not take it just now")
+            except Exception:
+                # Whatever else went wrong stays in the server's log, not on the projector.
+                LOG.exception("A share file could not be read")
+                refused.append(f"{name}: it could not be read as a share file")
+        added, total = new + updated, new + updated + len(refused)
+        message = (
+            f"{added} of {total} file{'' if total == 1 else 's'} added "
+            f"({new} new, {updated} updated)."
+        )
         if refused:
             message += " Not added: " + "; ".join(refused) + "."
         # Redraw first: a redraw writes its own "Updated at" status, which would hide this one.
-        self.refresh(force=True)
-        self.status.value = status_html(message, problem=bool(refused))
+        try:
+            self.refresh(force=True)
+        finally:
+            self.status.value = status_html(message, problem=bool(refused))
         return new, updated, refused
 
     def export(self) -> str:
