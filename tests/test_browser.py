@@ -273,6 +273,30 @@ def test_a_journal_file_loaded_in_a_fresh_browser_and_then_everything_deleted(ch
         assert server.stop() == 0
 
 
+def test_a_journal_file_over_the_limit_is_refused_in_the_browser(page, course_server, tmp_path):
+    """A file too large to be a journal never leaves the browser, and the page says the limit."""
+    big = tmp_path / "holiday-photos.json"
+    big.write_bytes(b" " * (12 * 1024 * 1024))
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(len(f))))
+    open_module(page, course_server, "08_privacy.ipynb")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Load a journal file").click()
+    chooser.value.set_files(str(big))
+    main = page.locator("#main-content")
+    main.get_by_text(
+        "holiday-photos.json: it is larger than 8 MB, too large to be a course journal. "
+        "It was not sent."
+    ).wait_for()
+    main.get_by_text(
+        "That file is larger than 8 MB, too large to be a course journal. Nothing was changed."
+    ).wait_for()
+    # The problem is announced: the page's alert region has it.
+    assert "larger than 8 MB" in page.locator("#sb-live-alert").inner_text()
+    assert sent and max(sent) < 1024 * 1024
+    audit(page, "privacy page after refusing a file that is too large")
+
+
 def test_served_to_others_the_journal_lives_in_the_browser_not_on_the_server(chromium, tmp_path):
     server = CourseServer(tmp_path / "server" / "journal.json", extra=("--store=browser",))
     learner = chromium.new_context()

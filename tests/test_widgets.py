@@ -272,3 +272,36 @@ def test_on_binder_the_page_says_the_session_is_temporary(journal_file, monkeypa
     new_page("availability").header()
     notices = [o.data for o in shown if "on Binder" in getattr(o, "data", "")]
     assert len(notices) == 1 and "download your journal file" in notices[0]
+
+
+def test_the_file_button_checks_again_what_the_browser_sends():
+    from widgets.controls import FileButton
+
+    got = []
+    button = FileButton(
+        "Load", what="a course journal", max_bytes=10, on_files=lambda f, r: got.append((f, r))
+    )
+    state = button.get_state()
+    assert state["max_bytes"] == 10 and state["description"] == "Load"
+    assert "too large to be a course journal" in state["too_large"]
+    # A browser claiming a small file but sending a large one: refused here too.
+    claim = {"kind": "files", "files": [{"name": "a.json", "size": 1}]}
+    button._message(button, claim, [b"x" * 11])
+    assert got[-1] == ([], ["a.json"])
+    # Buffers that do not match the files described, or a message of another kind: ignored.
+    button._message(button, {"kind": "files", "files": []}, [b"x"])
+    button._message(button, {"kind": "run", "code": "import os"}, [])
+    button._message(button, "not even a dict", None)
+    assert len(got) == 1
+    # Names are shown as text: cut short, with unprintable characters replaced.
+    button.receive([("bad\x00name\n.json", b"{}")])
+    assert got[-1] == ([{"name": "bad?name?.json", "content": b"{}"}], [])
+
+
+def test_a_nested_journal_file_changes_nothing_and_says_why(journal_file):
+    page = new_page("privacy")
+    panel = JournalFilePanel(page.session)
+    panel.upload.receive([("deep.json", b"[" * 5000 + b"]" * 5000)])
+    assert "nested far too deeply" in panel.result.value
+    assert "Nothing was changed." in panel.result.value
+    assert len(page.session.journal) == 0

@@ -275,3 +275,48 @@ def test_ctrl_c_stops_both_servers_and_keeps_what_was_shared(tmp_path):
     again = CohortStore(database, COURSE)
     assert again.summary(server.code, 3).participants == 1
     again.close()
+
+
+def test_share_files_through_the_real_dashboard_a_huge_one_refused_before_it_is_sent(
+    workshop, chromium, tmp_path
+):
+    """A file over the server's message limit (10 MiB) never leaves the browser: the trainer is
+    told the limit at once, the connection stays open, and the other files in the batch go in."""
+    from widgets.workshop.cohort import share_file
+
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * (11 * 1024 * 1024))
+    nested = tmp_path / "nested.json"
+    nested.write_bytes(b"[" * 5000 + b"]" * 5000)
+    good = tmp_path / "good.json"
+    good.write_text(share_file(COURSE, new_device(), {("belonging", "practical"): 3}))
+    trainer = chromium.new_context(locale="en-GB")
+    sent = []
+    try:
+        board = trainer.new_page()
+        board.set_default_timeout(60_000)
+        board.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(len(f))))
+        closed = []
+        board.on("websocket", lambda ws: ws.on("close", lambda _ws: closed.append(True)))
+        board.goto(workshop.trainer_url)
+        expect(board.locator(".sb-cohort-head")).to_contain_text(workshop.code)
+        add = board.get_by_role("button", name="Add share files")
+        with board.expect_file_chooser() as chooser:
+            add.click()
+        chooser.value.set_files([str(huge), str(nested), str(good)])
+        # At once, in the browser: the huge file's name and the limit.
+        expect(board.locator(".sb-upload-status")).to_contain_text(
+            "huge.json: it is larger than 16 KB, too large to be a share file. It was not sent."
+        )
+        # Then the dashboard's summary: the bad files named, the good one counted.
+        status = board.locator(".sb-dashboard .sb-status").first
+        expect(status).to_contain_text("1 of 3 files added (1 new, 0 updated).")
+        expect(status).to_contain_text("huge.json: it is larger than 16 KB")
+        expect(status).to_contain_text("nested.json: This is not a share file: its contents")
+        assert max(sent) < 1024 * 1024, "a huge file went over the connection"
+        assert not closed, "the dashboard lost its connection"
+        # The page still works: a refresh reaches the kernel and back.
+        board.get_by_role("button", name="Refresh now").click()
+        expect(status).to_contain_text("Updated at")
+    finally:
+        trainer.close()
