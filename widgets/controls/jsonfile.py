@@ -2,23 +2,21 @@
 
 Python's JSON decoder recurses once per level of nesting, so a small file of thousands of nested
 lists (``[[[[...]]]]``) passes any size check and then fails deep inside the decoder. Here the
-size is checked first, then the nesting is measured without decoding (strings set aside, the
-brackets counted), and only a file inside both bounds is decoded. Every refusal is a
-:class:`JsonFileError`, a :class:`ValueError` whose message can be shown to the person who sent
-the file.
+size is checked first; the decoder's own recursion limit is caught and said in plain words; and
+what was decoded is measured, without recursion, against the nesting its kind of file can have.
+Every refusal is a :class:`JsonFileError`, a :class:`ValueError` whose message can be shown to
+the person who sent the file.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 __all__ = ["JsonFileError", "nesting_depth", "read_json", "size_text"]
 
-#: A JSON string: its quotes, and anything escaped inside it.
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKETS = re.compile(rb"[\[\]{}]")
+
+DEEP = "Its contents are nested far too deeply."
 
 
 class JsonFileError(ValueError):
@@ -30,15 +28,21 @@ class JsonFileError(ValueError):
         self.reason = reason
 
 
-def nesting_depth(data: bytes) -> int:
-    """How deeply the arrays and objects of a JSON text nest, measured without decoding it."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub(b'""', data)):
-        if bracket in (b"[", b"{"):
-            depth += 1
+def nesting_depth(value: object, limit: int) -> int:
+    """How deeply the lists and dicts in ``value`` nest, counting no further than ``limit + 1``.
+
+    Walked with a stack of its own, never by recursion.
+    """
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
             deepest = max(deepest, depth)
-        else:
-            depth -= 1
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return deepest
 
 
@@ -47,12 +51,15 @@ def read_json(data: bytes | str, *, max_bytes: int, max_depth: int) -> Any:
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if len(raw) > max_bytes:
         raise JsonFileError("size", f"It is larger than {size_text(max_bytes)}.")
-    if nesting_depth(raw) > max_depth:
-        raise JsonFileError("depth", "Its contents are nested far too deeply.")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        value = json.loads(raw)
+    except RecursionError:
+        raise JsonFileError("depth", DEEP) from None
+    except (ValueError, UnicodeDecodeError):
         raise JsonFileError("syntax", "It is not valid JSON.") from None
+    if nesting_depth(value, max_depth) > max_depth:
+        raise JsonFileError("depth", DEEP)
+    return value
 
 
 def size_text(limit: int) -> str:
