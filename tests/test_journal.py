@@ -249,14 +249,14 @@ def test_malformed_scenario_records_are_refused(record):
     assert journal.scenario("a-scenario") is None
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_journal_is_migrated(version):
     old = HEAD.replace('"version": 2', f'"version": {version}') + (
         '"entries": {"reflection/a.b.c": {"value": "kept", "updated": "' + T + '"}}}'
     )
     journal = Journal.loads(old)
     assert journal.reflection("a.b.c") == "kept"
-    assert journal.to_dict()["version"] == SCHEMA_VERSION == 3
+    assert journal.to_dict()["version"] == SCHEMA_VERSION == 4
 
 
 def test_a_workshop_record_keeps_only_a_valid_device_id():

@@ -6,6 +6,7 @@ course or the journal.
 
 from __future__ import annotations
 
+from .copy import CopyButton
 from .dates import long_date, long_date_time
 from .downloads import download_link
 from .jsonfile import JsonFileError, read_json, size_text
@@ -13,6 +14,7 @@ from .status import status_html
 from .upload import FileButton, Uploaded
 
 __all__ = [
+    "CopyButton",
     "FileButton",
     "JsonFileError",
     "Uploaded",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .files import JOURNAL_ENV, FileStore, default_journal_path
 from .record import (
     ACTION_TEXT_LIMITS,
+    CPD_TEXT_LIMITS,
     FORMAT,
     MAX_FILE_BYTES,
     MAX_TEXT_CHARS,
@@ -26,6 +27,7 @@ from .session import STORE_ENV, JournalStore, Session, page_session
 
 __all__ = [
     "ACTION_TEXT_LIMITS",
+    "CPD_TEXT_LIMITS",
     "FORMAT",
     "JOURNAL_ENV",
     "MAX_FILE_BYTES",

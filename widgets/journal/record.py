@@ -26,7 +26,7 @@ from ..controls.jsonfile import JsonFileError, read_json, size_text
 __all__ = ["FORMAT", "SCHEMA_VERSION", "Entry", "Journal", "JournalError"]
 
 FORMAT = "secure-base-journal"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The largest journal file the course will read (a long course of writing is well under 1 MB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: The deepest nesting a journal file may have (a real one nests five levels deep).
@@ -170,8 +170,44 @@ def _check_workshop(record: object) -> dict[str, Any]:
     return dict(record)
 
 
+#: The fields of a piece of CPD, with the longest text each may hold (the words of each field
+#: are in the course's content, widgets/content/cpd.toml).
+CPD_TEXT_LIMITS = {
+    "type": 120,
+    "activity": 1500,
+    "date": 60,
+    "hours": 60,
+    "learnt": 4000,
+    "impact": 4000,
+    "peer": 4000,
+}
+CPD_KEYS = {*CPD_TEXT_LIMITS, "order", "deleted"}
+
+
+def _check_cpd(record: object) -> dict[str, Any]:
+    """A draft piece of CPD; a deleted one keeps no text."""
+    if not isinstance(record, dict) or set(record) != CPD_KEYS:
+        raise JournalError("a CPD entry holds its fields, its place and whether it was deleted")
+    for field, limit in CPD_TEXT_LIMITS.items():
+        value = record[field]
+        if not isinstance(value, str) or len(value) > limit:
+            raise JournalError(
+                f"This part of a CPD entry is longer than {limit:,} characters, the most it can "
+                "keep. Please shorten it."
+            )
+    if not isinstance(record["deleted"], bool):
+        raise JournalError("a CPD entry's 'deleted' must be true or false")
+    order = record["order"]
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order < 10_000:
+        raise JournalError("a CPD entry's place in the record must be a whole number")
+    if record["deleted"] and any(record[f] for f in CPD_TEXT_LIMITS):
+        raise JournalError("a deleted CPD entry keeps no text")
+    return dict(record)
+
+
 #: The kinds of entry a journal holds, each with the check its values must pass.
 KINDS = {
+    "cpd": _check_cpd,
     "action": _check_action,
     "reflection": _check_text,
     "scenario": _check_scenario,
@@ -334,6 +370,37 @@ class Journal:
             raise JournalError("That action is no longer in your plan.")
         return self.set(f"action/{action_id}", {**current.value, **fields})
 
+    # -- CPD record ----------------------------------------------------------------------
+    def cpd_entries(self) -> list[tuple[str, dict[str, Any]]]:
+        """The draft pieces of CPD (not deleted), oldest first."""
+        found = [
+            (key.partition("/")[2], entry.value)
+            for key, entry in self._entries.items()
+            if key.startswith("cpd/") and not entry.value["deleted"]
+        ]
+        return sorted(found, key=lambda pair: (pair[1]["order"], pair[0]))
+
+    def add_cpd(self, **fields: str) -> str:
+        """Start a piece of CPD with what is known; every field not given is left empty."""
+        entry_id = secrets.token_hex(5)
+        used = [
+            e.value["order"] for k, e in self._entries.items() if k.startswith("cpd/")
+        ]
+        record: dict[str, Any] = {f: "" for f in CPD_TEXT_LIMITS}
+        record.update(fields, order=max(used, default=-1) + 1, deleted=False)
+        self.set(f"cpd/{entry_id}", record)
+        return entry_id
+
+    def update_cpd(self, entry_id: str, **fields: str | bool) -> bool:
+        current = self.get(f"cpd/{entry_id}")
+        if current is None or current.value["deleted"]:
+            raise JournalError("That CPD entry is no longer in your record.")
+        return self.set(f"cpd/{entry_id}", {**current.value, **fields})
+
+    def delete_cpd(self, entry_id: str) -> bool:
+        blank = {field: "" for field in CPD_TEXT_LIMITS}
+        return self.update_cpd(entry_id, **blank, deleted=True)
+
     def delete_action(self, action_id: str) -> bool:
         blank = {field: "" for field in ACTION_TEXT_LIMITS}
         return self.update_action(action_id, **blank, deleted=True)
@@ -439,4 +506,7 @@ def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
     if data["version"] == 2:
         # Version 3 added workshop records; nothing older needs to change.
         data = {**data, "version": 3}
+    if data["version"] == 3:
+        # Version 4 added the CPD record; nothing older needs to change.
+        data = {**data, "version": 4}
     return data

@@ -58,6 +58,14 @@ def nav_html(course: Course, current: Module, where: str) -> str:
         return f'<li><a href="{m.file}" target="_self"{current_mark}>{escape(m.title)}</a></li>'
 
     contents = f"<ol>{''.join(item(m) for m in modules)}</ol>"
+    closing = next((m for m in modules if m.key == "closing"), None)
+    if closing is not None:
+        # The CPD record is drafted at the end of the closing module: one step from anywhere.
+        contents += (
+            f'<p class="sb-contents-cpd"><a href="{closing.file}#Your-CPD-record" '
+            'target="_self">Your CPD record</a>: draft it, ready to copy into your Social Work '
+            "England account</p>"
+        )
     if about:
         contents += (
             '<p class="sb-contents-about">About this course:</p>'

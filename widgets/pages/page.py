@@ -22,6 +22,7 @@ from ..reports.runs import scenario_status
 from ..reports.summaries import scenarios_summary_html, summary_html
 from .actions import ActionForm, ActionPlan
 from .assessment import SelfAssessment
+from .cpd import CpdRecord
 from .frame import BINDER_NOTICE, nav_html, on_binder, stylesheet_html
 from .panels import DeletePanel, ExportPanel, JournalFilePanel
 from .player import ScenarioPlayer
@@ -209,6 +210,11 @@ class CoursePage:
                 "service deletes it when your session ends.</p>"
             )
         display(HTML(text))
+
+    def cpd(self) -> None:
+        """The CPD record: pieces of CPD drafted field by field, ready to copy and download."""
+        self.cpd_record = CpdRecord(self.course, self.session)
+        display(self.cpd_record)
 
     def export(self) -> None:
         """Choose what to include and download the journal as a web page."""

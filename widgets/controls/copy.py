@@ -1,0 +1,33 @@
+"""A button that copies one piece of text to the clipboard, in the browser itself.
+
+Each field of a CPD record goes into its own box of an online form, so each gets a button of its
+own. The text travels with the button (``text``), so the copy happens in the browser the moment
+it is pressed, as the clipboard requires, with no round trip to the kernel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+__all__ = ["CopyButton"]
+
+
+class CopyButton(anywidget.AnyWidget):
+    _esm = (Path(__file__).resolve().parent / "copy.js").read_text(encoding="utf-8")
+    #: The text to copy.
+    text = traitlets.Unicode("").tag(sync=True)
+    #: What the button says, and its accessible name (which says what it copies).
+    description = traitlets.Unicode("Copy").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    copied_message = traitlets.Unicode("Copied. Paste it into the matching box.").tag(sync=True)
+    empty_message = traitlets.Unicode("There is nothing to copy yet.").tag(sync=True)
+    failed_message = traitlets.Unicode(
+        "Your browser did not let the course copy this. Select the text and copy it instead."
+    ).tag(sync=True)
+
+    def __init__(self, label: str, text: str = "", **kwargs: Any):
+        super().__init__(label=label, text=text, **kwargs)
