@@ -34,8 +34,18 @@ function render({ model, el }) {
     return done;
   }
 
+  // The box on the page, when there is one: what the learner sees is what gets copied, even
+  // before the kernel has heard of their last keystrokes.
+  function current() {
+    const source = model.get("source_class");
+    const box = source
+      ? document.querySelector(`.${CSS.escape(source)} textarea, .${CSS.escape(source)} input`)
+      : null;
+    return box ? box.value : model.get("text");
+  }
+
   button.addEventListener("click", async () => {
-    const text = model.get("text");
+    const text = current();
     if (!text.trim()) { say(model.get("empty_message"), true); return; }
     try {
       if (navigator.clipboard && window.isSecureContext) {

@@ -20,6 +20,9 @@ class CopyButton(anywidget.AnyWidget):
     _esm = (Path(__file__).resolve().parent / "copy.js").read_text(encoding="utf-8")
     #: The text to copy.
     text = traitlets.Unicode("").tag(sync=True)
+    #: A class of the text box whose value is copied, read in the browser as the button is
+    #: pressed (``text`` is used where there is no such box).
+    source_class = traitlets.Unicode("").tag(sync=True)
     #: What the button says, and its accessible name (which says what it copies).
     description = traitlets.Unicode("Copy").tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
@@ -29,5 +32,5 @@ class CopyButton(anywidget.AnyWidget):
         "Your browser did not let the course copy this. Select the text and copy it instead."
     ).tag(sync=True)
 
-    def __init__(self, label: str, text: str = "", **kwargs: Any):
-        super().__init__(label=label, text=text, **kwargs)
+    def __init__(self, label: str, text: str = "", source_class: str = "", **kwargs: Any):
+        super().__init__(label=label, text=text, source_class=source_class, **kwargs)

@@ -86,11 +86,12 @@ class CpdEntryView(w.VBox):
             description=field.label,
             placeholder=field.prompt,
             continuous_update=True,
-            layout=w.Layout(width="100%"),
         )
         box.add_class("sb-cpd-box")
+        source = f"sb-cpd-{self.entry_id}-{field.key}"
+        box.add_class(source)
         box.observe(lambda change, key=field.key: self._changed(key, change["new"]), "value")
-        copy = CopyButton(label=f"Copy: {field.label}", text=value)
+        copy = CopyButton(label=f"Copy: {field.label}", text=value, source_class=source)
         self.boxes[field.key] = box
         self.copies[field.key] = copy
         parts: list[w.Widget] = []
