@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,34 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 #: reveal.js, shipped with the course so the slides run in a room without a network.
 REVEAL = HERE / "reveal.js"
+#: A heading as nbconvert writes it, with the id made from its text and a link to that id.
+HEADING = re.compile(r'<(h[1-6]) id="([^"]+)"(.*?)</\1>', re.DOTALL)
+
+
+def _unique_heading_ids(html: str) -> str:
+    """Give each heading an id of its own: ``Agenda-(1-of-2)``, then ``Agenda-(1-of-2)-2``.
+
+    nbconvert makes a heading's id from its text, and the session plan has headings with the same
+    text in each plan ("Agenda (1 of 2)"): an id may be used only once in a page.
+    """
+    seen: set[str] = set(re.findall(r'\bid="([^"]+)"', html))
+    used: set[str] = set()
+
+    def rename(match: re.Match[str]) -> str:
+        tag, old, rest = match.groups()
+        if old not in used:
+            used.add(old)
+            return match.group(0)
+        number = 2
+        while f"{old}-{number}" in seen:
+            number += 1
+        new = f"{old}-{number}"
+        seen.add(new)
+        used.add(new)
+        rest = rest.replace(f'href="#{old}"', f'href="#{new}"')  # its own anchor link
+        return f'<{tag} id="{new}"{rest}</{tag}>'
+
+    return HEADING.sub(rename, html)
 
 
 def slides_html(notebook: Path) -> str:
@@ -37,7 +66,7 @@ def slides_html(notebook: Path) -> str:
     exporter.reveal_url_prefix = "reveal.js"
     exporter.reveal_theme = "course"
     html, _resources = exporter.from_filename(str(notebook))
-    return html.replace('<html lang="en">', '<html lang="en-GB">', 1)
+    return _unique_heading_ids(html.replace('<html lang="en">', '<html lang="en-GB">', 1))
 
 
 def plan_html(notebook: Path, course: Course) -> str:
@@ -49,13 +78,15 @@ def plan_html(notebook: Path, course: Course) -> str:
     cells = [
         {
             "notes": cell.metadata.get("slideshow", {}).get("slide_type") == "notes",
+            # A cell that goes on from the one before (no heading of its own) is not a section.
+            "heading": cell.source.lstrip().startswith("#"),
             # The session plan is the course's own text, not a learner's: its markup is kept.
             "html": Markup(markdown2html_mistune(cell.source)),  # noqa: S704
         }
         for cell in nb.cells
         if cell.cell_type == "markdown"
     ]
-    return (
+    return _unique_heading_ids(
         template_environment(TEMPLATES)
         .get_template("plan.html.j2")
         .render(course=course, cells=cells, version=__version__)
