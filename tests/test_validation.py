@@ -1,5 +1,6 @@
-"""The pages a trainer takes away are valid HTML: the Nu Html Checker (the W3C's validator) finds
-no error in the facilitator's kit (slides, session plan, prompt cards) or the cohort summary."""
+"""The pages the course writes are valid HTML: the Nu Html Checker (the W3C's validator) finds
+no error in the facilitator's kit (slides, session plan, prompt cards), the cohort summary, or the
+learner's CPD record."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ SCENARIOS = load_scenarios()
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>&amp; "quoted"\n\nand on'
 KIT = ["slides.html", "session-plan.html", "prompt-cards.html"]
 SUMMARIES = ["cohort-summary.html", "cohort-summary-nobody-shared.html"]
+LEARNER = ["cpd-record.html", "cpd-record-empty.html"]
 #: Broken on purpose, and checked in the same run: proof that the checker reads what it is given.
 BROKEN = '<!DOCTYPE html><html lang="en-GB"><title>x</title><p id="a"><p id="a"></html><script>'
 
@@ -45,6 +47,22 @@ def _summaries(folder) -> dict[str, str]:
     return pages
 
 
+def _learner_pages() -> dict[str, str]:
+    """The CPD record with two pieces, hostile text and a NUL in them, and with none."""
+    from widgets.journal import Journal
+    from widgets.reports.cpd import course_activity, cpd_page_html
+
+    journal = Journal()
+    journal.set_reflection(COURSE.prompts_for("availability")[0].id, "Seen.")
+    first = journal.add_cpd(**course_activity(COURSE, journal))
+    journal.update_cpd(first, learnt=HOSTILE + "\x00 and a NUL", peer="With Sam, in supervision.")
+    journal.add_cpd()
+    return {
+        LEARNER[0]: cpd_page_html(COURSE, journal),
+        LEARNER[1]: cpd_page_html(COURSE, Journal()),
+    }
+
+
 @pytest.fixture(scope="session")
 def checked(tmp_path_factory):
     """Every page, built once and checked in one run of the checker: its errors, by name."""
@@ -53,11 +71,12 @@ def checked(tmp_path_factory):
     build_kit(folder / "kit", COURSE)
     pages = {name: (folder / "kit" / name).read_text(encoding="utf-8") for name in KIT}
     pages.update(_summaries(folder))
+    pages.update(_learner_pages())
     pages["broken.html"] = BROKEN
     return validate_pages(pages)
 
 
-@pytest.mark.parametrize("name", KIT + SUMMARIES)
+@pytest.mark.parametrize("name", KIT + SUMMARIES + LEARNER)
 def test_the_page_is_valid_html(checked, name):
     errors = checked[name]
     assert not errors, f"The Nu Html Checker found {len(errors)} error(s):\n" + "\n".join(errors)
