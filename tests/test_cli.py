@@ -92,7 +92,11 @@ def test_the_usage_names_only_the_commands_a_person_runs(capsys):
             ["default 127.0.0.1", "default 8866", "learners' port + 1", "default 5", "cohorts"],
         ),
         ("kit", "Write the facilitator's kit: slides, session plan and prompt cards.", []),
-        ("export", "Save your journal as a web page.", ["default: yours"]),
+        (
+            "export",
+            "Save your journal as a web page.",
+            ["default: yours", "--no-profile", "--no-actions"],
+        ),
         (
             "jupyterhub-config",
             "Print a JupyterHub configuration that runs the course for all your staff.",

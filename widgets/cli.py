@@ -7,13 +7,16 @@ the work.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .content import load_course, load_scenarios
-from .journal import JOURNAL_ENV, FileStore, default_journal_path
+from .journal import JOURNAL_ENV, FileStore, JournalError, default_journal_path
 from .kit import build_kit
-from .reports.export import ExportChoice, export_html
+from .reports.export import ExportChoice, export_filename, export_html
 from .server import CULL_IDLE_SECONDS, course_dir, hub_config
 from .server.course import DEFAULT_PORT, any_free_port, port_is_free, serve
 from .workshop.cohort import DEFAULT_MIN_ANSWERS, MIN_ANSWERS_FLOOR, STORE_PROBLEMS, CohortError
@@ -134,9 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
         "belonging); may be given more than once (default: every domain is in)",
     )
     exporter.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="leave out your team's secure-base profile (default: it is in)",
+    )
+    exporter.add_argument(
+        "--no-actions",
+        action="store_true",
+        help="leave out your action plan (default: it is in)",
+    )
+    exporter.add_argument(
         "--no-scenarios",
         action="store_true",
         help="leave out the scenarios (default: they are in)",
+    )
+    exporter.add_argument(
+        "--no-cpd",
+        action="store_true",
+        help="leave out your CPD record (default: it is in)",
     )
     _command(
         commands,
@@ -230,21 +248,95 @@ def workshop(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def export_journal(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Write the journal as a web page. Only reads the journal: a damaged one is reported and
+    left exactly as it is, never set aside or restored (that is for the course to do, with the
+    learner watching), and every problem with the output is one plain line, never a traceback."""
     course = load_course()
     keys = {d.key for d in course.domains}
     unknown = sorted(set(args.leave_out) - keys)
     if unknown:
         parser.error(f"no domain {', '.join(unknown)}; choose from {', '.join(sorted(keys))}")
+    choice = ExportChoice(
+        frozenset(keys - set(args.leave_out)),
+        scenarios=not args.no_scenarios,
+        profile=not args.no_profile,
+        actions=not args.no_actions,
+        cpd=not args.no_cpd,
+    )
+    if not choice.anything:
+        parser.error("everything is left out, so there would be nothing to save")
     path = args.journal.expanduser() if args.journal else default_journal_path()
-    if not path.is_file():
-        parser.exit(1, f"secure-base: there is no journal at {path}\n")
-    journal, warning = FileStore(path).load()
-    if warning:
-        print(warning, file=sys.stderr)
-    choice = ExportChoice(frozenset(keys - set(args.leave_out)), not args.no_scenarios)
-    html = export_html(journal, course, load_scenarios(), choice)
-    args.output.write_text(html, encoding="utf-8")
-    print(f"Your journal was saved as {args.output} ({len(html.encode()) / 1024:.0f} KB).")
+    store = FileStore(path)
+    out = args.output.expanduser()
+    for kept in (store.path, store.backup_path, store.lock_path):
+        with contextlib.suppress(OSError, RuntimeError):
+            if out.resolve() == kept.resolve() or (out.exists() and out.samefile(kept)):
+                parser.exit(
+                    1,
+                    f"secure-base: {out} is where your journal is kept; choose another name for "
+                    "the web page. Nothing was saved, and your journal was left as it was.\n",
+                )
+    try:
+        if not path.is_file():
+            parser.exit(1, f"secure-base: there is no journal at {path}\n")
+        journal = store.read()
+    except JournalError as exc:
+        backup = (
+            f" Its previous saved copy, {store.backup_path.name}, is beside it."
+            if store.backup_path.is_file()
+            else ""
+        )
+        parser.exit(
+            1,
+            f"secure-base: your journal at {path} could not be read: {exc} Nothing was "
+            f"exported, and the journal was left exactly as it was.{backup}\n",
+        )
+    except TimeoutError:
+        parser.exit(
+            1,
+            f"secure-base: your journal at {path} is being saved by a page of the course that "
+            "has not finished; try again in a moment. Nothing was exported.\n",
+        )
+    except OSError as exc:
+        parser.exit(
+            1,
+            f"secure-base: your journal at {path} could not be read "
+            f"({exc.strerror or exc}). Nothing was exported, and the journal was left as it "
+            "was.\n",
+        )
+    data = export_html(journal, course, load_scenarios(), choice).encode("utf-8")
+
+    def refuse(why: str | OSError) -> NoReturn:
+        if isinstance(why, OSError):
+            if isinstance(why, PermissionError):
+                why = "you do not have permission to write there"
+            elif why.errno == errno.EROFS:
+                why = "that place is read-only"
+            elif why.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+                why = "there is not enough space left there"
+            else:
+                why = why.strerror or str(why)
+        parser.exit(1, f"secure-base: the web page could not be saved as {out}: {why}.\n")
+
+    try:
+        if out.is_dir():
+            refuse(f"that is a folder; give a file name, such as {out / export_filename()}")
+        if not out.parent.exists():
+            refuse(f"there is no folder {out.parent}")
+        if not out.parent.is_dir():
+            refuse(f"{out.parent} is a file, not a folder")
+        handle = out.open("wb")
+    except OSError as exc:
+        refuse(exc)
+    try:
+        with handle:
+            handle.write(data)
+    except OSError as exc:
+        # Never leave half a page behind.
+        with contextlib.suppress(OSError):
+            out.unlink()
+        refuse(exc)
+    print(f"Your journal was saved as {out} ({len(data) / 1024:.0f} KB).")
     return 0
 
 

@@ -102,6 +102,54 @@ class FileStore:
         with self._locked():
             return self._read()
 
+    def read(self) -> Journal:
+        """Read the journal and change nothing on disk, for a reader such as the export.
+
+        Unlike :meth:`load`, a damaged file is never set aside and nothing is restored: the
+        journal and its backup are left exactly as they are, and :class:`JournalError` says,
+        in the learner's words, what is wrong. A missing file gives the previous saved copy if
+        there is one, else an empty journal. The lock is taken, so the read never meets a save
+        half way; where the lock cannot be made (a read-only folder, which no page can save
+        into either), the file is read without it, which is safe because every save replaces
+        the file whole.
+        """
+        with self._locked_for_reading():
+            try:
+                return Journal.loads(self.path.read_bytes())
+            except FileNotFoundError:
+                pass
+            try:
+                return Journal.loads(self.backup_path.read_bytes())
+            except FileNotFoundError:
+                return Journal()
+            except JournalError as exc:
+                raise JournalError(
+                    f"The journal file is missing, and its previous saved copy "
+                    f"({self.backup_path.name}) could not be read either. {exc}"
+                ) from None
+
+    @contextlib.contextmanager
+    def _locked_for_reading(self) -> Iterator[None]:
+        """The lock if it can be had, without making any folder; waiting too long is an error."""
+        if not self.path.parent.is_dir():
+            # No folder, so no journal: taking the lock would make the folder.
+            yield
+            return
+        locked = False
+        try:
+            self._lock.acquire()
+            locked = True
+        except TimeoutError:
+            # filelock's Timeout: another page is saving and has not finished.
+            raise
+        except OSError:
+            pass  # the lock file cannot be made or opened here: read without it
+        try:
+            yield
+        finally:
+            if locked:
+                self._lock.release()
+
     def save(self, journal: Journal) -> Journal:
         """Merge ``journal`` into what is on disk, write it atomically, and return the result.
 

@@ -28,10 +28,15 @@ class ExportPanel(w.VBox):
     def __init__(self, course: Course, sess: Session, **kwargs: Any):
         self.course = course
         self._session = sess
-        self.domain_boxes = {
-            d.key: w.Checkbox(value=True, description=d.title, indent=False) for d in course.domains
-        }
-        self.scenarios_box = w.Checkbox(value=True, description="Scenarios", indent=False)
+        def tick(label: str) -> w.Checkbox:
+            return w.Checkbox(value=True, description=label, indent=False)
+
+        # In the order of the page's sections.
+        self.profile_box = tick("Your team's profile")
+        self.actions_box = tick("Your action plan")
+        self.domain_boxes = {d.key: tick(d.title) for d in course.domains}
+        self.scenarios_box = tick("Scenarios")
+        self.cpd_box = tick("Your CPD record")
         self.button = w.Button(
             description="Prepare my journal to download", layout=w.Layout(width="auto")
         )
@@ -39,7 +44,15 @@ class ExportPanel(w.VBox):
         self.button.on_click(lambda _b: self.prepare())
         self.result = w.HTML()
         self.result.add_class("sb-export-result")
-        boxes = w.VBox([*self.domain_boxes.values(), self.scenarios_box])
+        boxes = w.VBox(
+            [
+                self.profile_box,
+                self.actions_box,
+                *self.domain_boxes.values(),
+                self.scenarios_box,
+                self.cpd_box,
+            ]
+        )
         boxes.add_class("sb-export-choices")
         intro = w.HTML("<p class='sb-export-intro'>Include:</p>")
         super().__init__([intro, boxes, self.button, self.result], **kwargs)
@@ -48,9 +61,12 @@ class ExportPanel(w.VBox):
     def prepare(self) -> str:
         choice = ExportChoice(
             frozenset(k for k, box in self.domain_boxes.items() if box.value),
-            self.scenarios_box.value,
+            scenarios=self.scenarios_box.value,
+            profile=self.profile_box.value,
+            actions=self.actions_box.value,
+            cpd=self.cpd_box.value,
         )
-        if not choice.domains and not choice.scenarios:
+        if not choice.anything:
             self.result.value = status_html("Tick at least one part to include.", problem=True)
             return ""
         html = export_html(self._session.journal, self.course, load_scenarios(), choice)

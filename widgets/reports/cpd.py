@@ -25,6 +25,7 @@ __all__ = [
     "course_activity",
     "cpd_filename",
     "cpd_page_html",
+    "cpd_records",
     "cpd_text",
     "modules_worked_on",
     "reminders",
@@ -133,6 +134,11 @@ def _records(journal: Journal, text: CpdText) -> list[list[tuple[str, str]]]:
         [(f.label, printable(record[f.key])) for f in text.field]
         for _id, record in journal.cpd_entries()
     ]
+
+
+def cpd_records(journal: Journal) -> list[list[tuple[str, str]]]:
+    """Each piece of CPD as (label, text) pairs, in the order of Social Work England's form."""
+    return _records(journal, load_cpd())
 
 
 def cpd_text(journal: Journal, now: datetime | None = None) -> str:
