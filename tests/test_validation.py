@@ -1,6 +1,6 @@
 """The pages the course writes are valid HTML: the Nu Html Checker (the W3C's validator) finds
-no error in the facilitator's kit (slides, session plan, prompt cards), the cohort summary, or the
-learner's CPD record."""
+no error in the facilitator’s kit (slides, session plan, prompt cards), the cohort summary, the
+learner’s journal export (whole, empty and in part) or the CPD record."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ SCENARIOS = load_scenarios()
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>&amp; "quoted"\n\nand on'
 KIT = ["slides.html", "session-plan.html", "prompt-cards.html"]
 SUMMARIES = ["cohort-summary.html", "cohort-summary-nobody-shared.html"]
-LEARNER = ["cpd-record.html", "cpd-record-empty.html"]
+LEARNER = [
+    "cpd-record.html",
+    "cpd-record-empty.html",
+    "journal-export.html",
+    "journal-export-empty.html",
+    "journal-export-some-parts.html",
+]
 #: Broken on purpose, and checked in the same run: proof that the checker reads what it is given.
 BROKEN = '<!DOCTYPE html><html lang="en-GB"><title>x</title><p id="a"><p id="a"></html><script>'
 
@@ -57,9 +63,19 @@ def _learner_pages() -> dict[str, str]:
     first = journal.add_cpd(**course_activity(COURSE, journal))
     journal.update_cpd(first, learnt=HOSTILE + "\x00 and a NUL", peer="With Sam, in supervision.")
     journal.add_cpd()
+    from widgets.reports.export import ExportChoice, export_html
+
+    from .test_export import whole_journal
+
+    whole = whole_journal()
+    whole.update_cpd(whole.cpd_entries()[0][0], activity=HOSTILE + "\x00\x0b\ufffe")
+    some = ExportChoice(frozenset({"sensitivity"}), scenarios=False, profile=True, cpd=False)
     return {
         LEARNER[0]: cpd_page_html(COURSE, journal),
         LEARNER[1]: cpd_page_html(COURSE, Journal()),
+        LEARNER[2]: export_html(whole, COURSE, SCENARIOS),
+        LEARNER[3]: export_html(Journal(), COURSE, SCENARIOS),
+        LEARNER[4]: export_html(whole, COURSE, SCENARIOS, some),
     }
 
 
