@@ -20,6 +20,7 @@ from ..journal import FileStore, page_session
 from ..reports.about import credits_html, model_svg
 from ..reports.runs import scenario_status
 from ..reports.summaries import scenarios_summary_html, summary_html
+from ..server.kernel import guard_kernel
 from .actions import ActionForm, ActionPlan
 from .assessment import SelfAssessment
 from .cpd import CpdRecord
@@ -224,6 +225,7 @@ class CoursePage:
 
 def course_page(module_key: str) -> CoursePage:
     """Open a module: show its navigation and return the page for the notebook to use."""
+    guard_kernel()
     page = CoursePage(module_key)
     page.header()
     return page

@@ -42,6 +42,8 @@ def course_server(
     """Voilà as the course runs it: the welcome module first, Ctrl-C stopping it cleanly."""
     from voila.app import Voila
 
+    from .errors import course_handlers, course_settings
+
     class CourseServer(Voila):  # Voilà ships no type information: a subclass of Any
         def initialize(self, argv: list[str] | None = None) -> None:
             super().initialize(argv)
@@ -53,6 +55,15 @@ def course_server(
             signal.signal(signal.SIGINT, self._handle_signal_stop)
             if hasattr(signal, "SIGBREAK"):
                 signal.signal(signal.SIGBREAK, self._handle_signal_stop)
+
+        def init_settings(self) -> dict[str, Any]:
+            # An address no handler serves gets the course's 404 page, not tornado's bare line.
+            return course_settings(super().init_settings())
+
+        def init_handlers(self) -> list[Any]:
+            # Odd addresses are refused (400/404) and every error is drawn by the course's
+            # template, never a 500 with a traceback in the log: see errors.py.
+            return course_handlers(super().init_handlers())
 
         def launch_browser(self) -> None:
             if announce is not None:

@@ -33,6 +33,7 @@ from ..controls import (
 )
 from ..reports.templates import template_environment
 from ..server import template_file
+from ..server.kernel import guard_kernel
 from .cohort import (
     COHORT_ENV,
     DEFAULT_MIN_ANSWERS,
@@ -427,6 +428,7 @@ def show_dashboard() -> w.Widget:
     """Put the dashboard on the trainer's page (the dashboard notebook calls this)."""
     from IPython.display import HTML, display
 
+    guard_kernel()
     if not os.environ.get(VOILA_ENV):
         # Outside Voilà (whose page links the trainer's stylesheet), the page carries it.
         display(HTML(f"<style>{trainer_css()}</style>"))
