@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from widgets.content import load_course
 
 from .conftest import ARTIFACTS, CourseServer, audit, open_module
+from .validator import require_checker, validate_pages
 
 COURSE = load_course()
 pytestmark = pytest.mark.browser
@@ -78,6 +79,32 @@ def test_a_piece_of_cpd_drafted_copied_and_taken_away(chromium, tmp_path):
             record.get_by_role("link", name=re.compile("a page to print")).click()
         printed = info.value.path().read_text(encoding="utf-8")
         assert words in printed and "<script" not in printed
+
+        # The journal as a web page: every section, the CPD record among them, valid HTML.
+        export = page.locator(".sb-export")
+        export.get_by_role("button", name="Prepare my journal to download").click()
+        with page.expect_download() as info:
+            page.get_by_role("link", name=re.compile("Download my journal \\(web page")).click()
+        exported = info.value.path().read_text(encoding="utf-8")
+        ids = re.findall(r'<section class="[^"]*" id="([a-z_]+)"', exported)
+        assert ids[:2] == ["profile", "actions"] and ids[-1] == "cpd"
+        assert {"availability", "belonging"} <= set(ids)
+        for words_there in (
+            "Drop-in calls on Tuesdays have become our corridor.",
+            "New starters say the team chat feels like a closed room.",
+            "In group supervision, Sam said the drop-ins feel like a test for new staff.",
+            "What you learnt from discussing the activity with a peer",
+        ):
+            assert words_there in exported, words_there
+        require_checker()
+        errors = validate_pages({"export.html": exported, "cpd.html": printed})
+        assert errors == {"export.html": [], "cpd.html": []}, errors
+        # As it prints: the export on A4 (a picture of it for the record).
+        sheet = context.new_page()
+        sheet.set_content(exported)
+        sheet.emulate_media(media="print")
+        sheet.screenshot(path=str(ARTIFACTS / "export-printed.png"), full_page=False)
+        sheet.close()
 
         # A reload finds the draft as it was.
         open_module(page, server, "06_closing.ipynb")
