@@ -12,8 +12,13 @@ import re
 
 __all__ = ["printable"]
 
+#: The C0 controls other than tab, newline and carriage return (form feed goes too: it has no
+#: place in a page), DEL and the C1 controls, lone surrogates (which cannot even be written as
+#: UTF-8), and the noncharacters, the last two code points of every plane among them.
 _FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
 )
 
 

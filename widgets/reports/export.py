@@ -20,7 +20,6 @@ Jinja is imported only when a learner exports, so pages that never export do not
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import Any
 from .. import __version__
 from ..content import Course, Domain, Node, Prompt, Scenario, Stage
 from ..journal import Entry, Journal
+from .clean import printable
 from .cpd import cpd_records
 from .profile import moved, profile, profile_svg, profile_table, when_started
 from .runs import ScenarioRun
@@ -149,20 +149,10 @@ class _Played:
     endings: list[str]
 
 
-#: What HTML forbids in a page: the C0 controls other than tab, newline and carriage return
-#: (form feed goes too: it has no place in a page), DEL and the C1 controls, lone surrogates
-#: (which cannot even be written as UTF-8) and the noncharacters.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-    + "]"
-)
-
-
 def _html_safe(page: str) -> str:
     """The page without the characters HTML forbids: every learner string passes through here
     once, as part of the whole page (the course's own text holds none)."""
-    return _FORBIDDEN.sub("", page)
+    return printable(page)
 
 
 def export_html(

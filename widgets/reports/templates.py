@@ -9,6 +9,7 @@ export do not pay for it.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,13 @@ __all__ = ["TEMPLATES", "template_environment"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+@cache
 def template_environment(*folders: Path) -> jinja2.Environment:
-    """An autoescaping, strict Jinja environment over ``folders`` and the shared templates."""
+    """An autoescaping, strict Jinja environment over ``folders`` and the shared templates.
+
+    One environment for each set of folders, kept for the life of the process, so that each
+    template is compiled once rather than on every page written.
+    """
     import jinja2
 
     return jinja2.Environment(
