@@ -117,3 +117,15 @@ def test_a_new_self_assessment_that_cannot_be_saved_tells_the_learner(session, m
     assert view.start_new() is None
     assert "A new self-assessment could not start" in view.status.value
     assert 'data-sb-announce="alert"' in view.status.value
+
+
+def test_a_profile_of_fewer_domains_says_so_and_has_no_empty_rows():
+    import dataclasses
+
+    two = dataclasses.replace(COURSE, domains=COURSE.domains[:2])
+    svg = profile_svg(profile(Journal(), two, None), two, "today")
+    assert "A grid of the two domains by the four stages" in svg
+    assert 'viewBox="0 0 640 207"' in svg  # 58 + 2 x 46 + 57: as tall as two rows
+    full = profile_svg(profile(Journal(), COURSE, None), COURSE, "today")
+    assert "A grid of the five domains by the four stages" in full
+    assert 'viewBox="0 0 640 345"' in full

@@ -68,17 +68,25 @@ def profile(journal: Journal, course: Course, attempt: str | None) -> dict[tuple
     return cells
 
 
+_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
 def _band(score: float) -> int:
     return min(4, int(round(score)))
 
 
 def profile_svg(cells: dict[tuple[str, str], Cell], course: Course, when: str) -> str:
     left, top, width, height = 150, 58, 118, 46
+    # As tall as the domains drawn: a copy that leaves domains out has no empty rows.
+    tall = top + height * len(course.domains) + 57
+    domains = _NUMBERS.get(len(course.domains), str(len(course.domains)))
+    stages = _NUMBERS.get(len(course.stages), str(len(course.stages)))
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 345" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 {tall}" role="img" '
         'aria-labelledby="sb-profile-title sb-profile-desc" focusable="false">',
         '<title id="sb-profile-title">Your team\u2019s secure-base profile</title>',
-        f'<desc id="sb-profile-desc">A grid of the five domains by the four stages, from your '
+        f'<desc id="sb-profile-desc">A grid of the {domains} domain'
+        f"{'' if len(course.domains) == 1 else 's'} by the {stages} stages, from your "
         f"self-assessment of {escape(when)}. The table that follows gives every value.</desc>",
         '<defs><pattern id="sb-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#8a8a8a" '
@@ -118,10 +126,11 @@ def profile_svg(cells: dict[tuple[str, str], Cell], course: Course, when: str) -
                 f'<text x="{x + width / 2:.0f}" y="{y + height / 2 + 5:.0f}" text-anchor="middle" '
                 f'font-size="{size}" font-weight="700" fill="{ink}">{escape(cell.label)}</text>'
             )
+    foot = top + len(course.domains) * height
     parts.append(
-        f'<text x="{left}" y="{top + 5 * height + 22}" font-size="12" fill="#1b1b1b">'
+        f'<text x="{left}" y="{foot + 22}" font-size="12" fill="#1b1b1b">'
         "Numbers run from 0 (not yet) to 4 (well established); darker is further along."
-        f'</text><text x="{left}" y="{top + 5 * height + 38}" font-size="12" fill="#1b1b1b">'
+        f'</text><text x="{left}" y="{foot + 38}" font-size="12" fill="#1b1b1b">'
         "Hatched squares have no rating.</text></svg>"
     )
     return "".join(parts)
