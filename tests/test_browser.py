@@ -126,6 +126,68 @@ def test_kernels_of_closed_pages_are_culled_and_open_pages_kept(chromium, tmp_pa
         assert server.stop() == 0
 
 
+def test_twenty_learners_close_their_tabs_and_their_kernels_go_within_ten_seconds(
+    chromium, tmp_path
+):
+    """Closing a page shuts its kernel down at once (the page has the cookie Jupyter Server's
+    protection against forged requests asks for); culling is only the safety net, set long here."""
+    server = CourseServer(tmp_path / "journal.json", extra=("--cull-after=3600",))
+    contexts = []
+    try:
+        for _group in range(5):  # four at a time, as a room arrives
+            pages = []
+            for _ in range(4):
+                context = chromium.new_context()
+                contexts.append(context)
+                page = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(server.module_url("07_accessibility.ipynb"), wait_until="commit")
+                pages.append(page)
+            for page in pages:
+                page.wait_for_selector("nav.sb-nav >> nth=1", state="attached")
+        opened = set(server.kernels())
+        assert len(opened) == 20
+        for context in contexts:
+            for page in context.pages:
+                page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while set(server.kernels()) & opened:
+            left = len(set(server.kernels()) & opened)
+            assert time.monotonic() < deadline, f"{left} of 20 kernels still running after 10 s"
+            time.sleep(0.25)
+        log = "".join(server.output)
+        assert "403 POST /voila/api/shutdown" not in log
+    finally:
+        for context in contexts:
+            context.close()
+        assert server.stop() == 0
+
+
+def test_words_typed_just_before_the_tab_closes_still_reach_the_journal(chromium, tmp_path):
+    """The kernel of a closed page is shut down a moment after the page asks, not at once."""
+    from widgets.journal import FileStore
+
+    server = CourseServer(tmp_path / "journal.json")
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_module(page, server, "04_cooperation.ipynb")
+        kernels = set(server.kernels())
+        prompt = COURSE.prompts_for("cooperation", "practical")[0]
+        page.get_by_label(prompt.text, exact=True).fill("Typed as the meeting began.")
+        page.close(run_before_unload=True)  # at once: no waiting for "Saved"
+        deadline = time.monotonic() + 10
+        while set(server.kernels()) & kernels:
+            assert time.monotonic() < deadline, "the closed page's kernel is still running"
+            time.sleep(0.25)
+        journal, _ = FileStore(tmp_path / "journal.json").load()
+        assert journal.reflection(prompt.id) == "Typed as the meeting began."
+    finally:
+        context.close()
+        assert server.stop() == 0
+
+
 @pytest.fixture(scope="module")
 def jupyter_server(tmp_path_factory):
     """JupyterLab with Voilà as a server extension, as Binder runs the course."""
