@@ -66,6 +66,11 @@ def test_an_odd_address_gets_the_course_s_own_page_never_a_500(server, path, sta
 def test_real_pages_and_files_are_still_served(server):
     code, body = fetch(server, "/voila/render/00_welcome.ipynb")
     assert code == 200 and "kernelId" in body
+    # British English from the first byte, and nothing the page would fetch from elsewhere.
+    assert re.search(r"<!DOCTYPE html>\s*<html lang=\"en-GB\">", body)
+    fetched = re.findall(r'(?:src|href)="(https?:[^"]+)"|import\("(https?:[^"]+)"\)', body)
+    assert [u for pair in fetched for u in pair if u and "127.0.0.1" not in u] == []
+    assert "cdnjs" not in body and "mermaid" not in body
     css = re.search(r'href="(/voila/templates/secure-base/static/course\.css[^"]*)"', body)
     assert css, "the page links the course's stylesheet"
     code, text = fetch(server, css.group(1).split("?")[0])
