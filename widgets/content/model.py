@@ -20,7 +20,6 @@ __all__ = [
     "Source",
     "Stage",
     "Statement",
-    "in_a_sentence",
 ]
 
 #: A source item id in the published tool: ``<domain>.<stage>.<n>``.
@@ -46,16 +45,15 @@ class Source:
     @property
     def by(self) -> str:
         """The authors as a sentence names them: "A, B and C"."""
-        return in_a_sentence(self.authors)
+        return _in_a_sentence(self.authors)
 
     @property
     def surnames(self) -> str:
         """The authors' surnames, for a short credit: "A, B and C"."""
-        return in_a_sentence([a.split()[-1] for a in self.authors])
+        return _in_a_sentence([a.split()[-1] for a in self.authors])
 
 
-def in_a_sentence(names: Sequence[str]) -> str:
-    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+def _in_a_sentence(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

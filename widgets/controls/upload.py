@@ -19,7 +19,7 @@ import traitlets
 
 from .jsonfile import size_text
 
-__all__ = ["MAX_NAME_CHARS", "FileButton", "Uploaded", "safe_name"]
+__all__ = ["MAX_NAME_CHARS", "FileButton", "Uploaded"]
 
 #: A file that reached Python, in the shape ipywidgets' FileUpload gives: its name and bytes.
 Uploaded = dict[str, Any]
@@ -79,10 +79,10 @@ class FileButton(anywidget.AnyWidget):
         buffers = list(buffers or [])
         if not isinstance(described, list) or len(described) != len(buffers):
             return
-        refused = [safe_name(n) for n in content.get("refused", []) if isinstance(n, str)][:100]
+        refused = [_name(n) for n in content.get("refused", []) if isinstance(n, str)][:100]
         files: list[Uploaded] = []
         for info, data in zip(described, buffers, strict=True):
-            name = safe_name(info.get("name") if isinstance(info, dict) else None)
+            name = _name(info.get("name") if isinstance(info, dict) else None)
             data = bytes(data)
             if len(data) > self.max_bytes:
                 refused.append(name)
@@ -99,8 +99,7 @@ class FileButton(anywidget.AnyWidget):
         )
 
 
-def safe_name(name: object, fallback: str = "a file", limit: int = MAX_NAME_CHARS) -> str:
-    """A file's name as its sender's computer gave it, short and with nothing unprintable."""
+def _name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
-        return fallback
-    return "".join(ch if ch.isprintable() else "?" for ch in name.strip())[:limit]
+        return "a file"
+    return "".join(ch if ch.isprintable() else "?" for ch in name.strip())[:MAX_NAME_CHARS]

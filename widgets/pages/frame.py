@@ -5,16 +5,32 @@ the foot of the page, and the notice a Binder session shows.
 from __future__ import annotations
 
 import os
+from functools import cache
 from html import escape
 
 from ..content import Course, Module
-from ..server import inline_stylesheet
+from ..server import template_file
 
 __all__ = ["BINDER_NOTICE", "nav_html", "on_binder", "stylesheet_html"]
 
+#: Set by Voilà in the environment of every kernel it starts for a page.
+VOILA_ENV = "VOILA_REQUEST_URL"
+
+
+@cache
+def _stylesheet() -> str:
+    return template_file("static/course.css").read_text(encoding="utf-8")
+
+
 def stylesheet_html() -> str:
-    """The course's stylesheet for the page, where the page template has not linked it."""
-    return inline_stylesheet("course.css")
+    """The course's stylesheet for the page, where the page template has not linked it.
+
+    In Voilà the course's template links ``course.css`` from its static folder, once, for the
+    browser to cache; elsewhere (a notebook opened in JupyterLab, say) the page carries it.
+    """
+    if os.environ.get(VOILA_ENV):
+        return ""
+    return f"<style>{_stylesheet()}</style>"
 
 
 #: Set by mybinder.org in every session it launches.

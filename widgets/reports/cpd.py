@@ -15,7 +15,6 @@ from datetime import datetime
 from .. import __version__
 from ..content import Course, Scenario
 from ..content.cpd import CpdText, load_cpd
-from ..content.model import in_a_sentence
 from ..controls import long_date
 from ..journal import Journal
 from .clean import printable
@@ -65,7 +64,7 @@ def course_activity(course: Course, journal: Journal) -> dict[str, str]:
     """What the course can fill in for a new piece of CPD: facts only, for the learner to edit."""
     modules = modules_worked_on(course, journal)
     worked = (
-        f" I worked through the modules on {in_a_sentence(modules)}."
+        f" I worked through the modules on {_in_a_sentence(modules)}."
         if modules
         else ""
     )
@@ -80,6 +79,9 @@ def course_activity(course: Course, journal: Journal) -> dict[str, str]:
         "date": _dates(journal),
     }
 
+
+def _in_a_sentence(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def reminders(

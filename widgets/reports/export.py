@@ -27,7 +27,6 @@ from typing import Any
 
 from .. import __version__
 from ..content import Course, Domain, Node, Prompt, Scenario, Stage
-from ..controls import long_date
 from ..journal import Entry, Journal
 from .clean import printable
 from .cpd import cpd_records
@@ -236,11 +235,11 @@ def export_html(
         sections.append(_Section("cpd", "Your CPD record", "cpd", cpd_records(journal)))
 
     when = now or datetime.now().astimezone()
-    moment = long_date(when)
+    moment = f"{when.day} {when:%B %Y}"
     rated_on = ""
     if attempts:
         started = datetime.fromisoformat(attempts[-1][1]).astimezone()
-        rated_on = long_date(started)
+        rated_on = f"{started.day} {started:%B %Y}"
     summary = f"{count} reflection{'s' if count != 1 else ''}"
     if played is not None:
         summary += f" and {len(played)} scenario{'s' if len(played) != 1 else ''}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from functools import cache
 from pathlib import Path
 
 __all__ = [
@@ -23,12 +22,10 @@ __all__ = [
     "WELCOME",
     "course_dir",
     "hub_config",
-    "inline_stylesheet",
     "jupyter_data_dir",
     "kernel_transport",
     "server_settings",
     "settings_argv",
-    "static_text",
     "template_file",
     "trainer_dir",
     "use_course_template",
@@ -66,26 +63,6 @@ def jupyter_data_dir() -> Path:
 def template_file(name: str) -> Path:
     """A file of the course's Voilà template, such as ``static/course.css``."""
     return jupyter_data_dir() / "voila" / "templates" / TEMPLATE / name
-
-
-#: Set by Voilà in the environment of every kernel it starts for a page.
-VOILA_ENV = "VOILA_REQUEST_URL"
-
-
-@cache
-def static_text(name: str) -> str:
-    """The text of a file in the course's template's static folder (read once a process)."""
-    return template_file(f"static/{name}").read_text(encoding="utf-8")
-
-
-def inline_stylesheet(name: str) -> str:
-    """A stylesheet of the course's template, for a page the template has not drawn.
-
-    In Voilà the course's template links its stylesheets from its static folder, once, for the
-    browser to cache, and this is empty; elsewhere (a notebook opened in JupyterLab, say) the
-    page carries the stylesheet itself.
-    """
-    return "" if os.environ.get(VOILA_ENV) else f"<style>{static_text(name)}</style>"
 
 
 def settings_argv(settings: dict[str, dict[str, object]]) -> list[str]:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,8 @@ from ..controls import (
     size_text,
     status_html,
 )
-from ..controls.upload import safe_name
 from ..reports.templates import template_environment
-from ..server import inline_stylesheet, static_text
+from ..server import template_file
 from ..server.kernel import guard_kernel
 from .cohort import (
     COHORT_ENV,
@@ -53,15 +53,18 @@ REFRESH_SECONDS = 5.0
 #: The most share files taken in one go (each is at most 16 KB, so one message stays small).
 MAX_SHARE_FILES_AT_ONCE = 200
 LOG = logging.getLogger(__name__)
+#: Set by Voilà in the environment of every kernel it starts for a page.
+VOILA_ENV = "VOILA_REQUEST_URL"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LEVEL_SHORT = ("Not yet", "Beginning", "Partly", "Mostly", "Well established")
 #: One colour per level, light to dark, each with a pattern so colour is never the only cue.
 LEVEL_FILL = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 
 
+@cache
 def trainer_css() -> str:
     """The trainer's stylesheet: the grid (on the dashboard and in the summary) and the rest."""
-    return static_text("trainer.css")
+    return template_file("static/trainer.css").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,9 @@ def summary_export(summary: Summary, course: Course, scenarios: Iterable[Scenari
 def _file_name(upload: object, number: int) -> str:
     """An uploaded file's name as the trainer chose it, short and safe to show."""
     name = upload.get("name") if isinstance(upload, dict) else None
-    return safe_name(name, f"file {number}", limit=80)
+    if not isinstance(name, str) or not name.strip():
+        return f"file {number}"
+    return "".join(ch if ch.isprintable() else "?" for ch in name.strip())[:80]
 
 
 class Dashboard(w.VBox):
@@ -424,7 +429,9 @@ def show_dashboard() -> w.Widget:
     from IPython.display import HTML, display
 
     guard_kernel()
-    display(HTML(inline_stylesheet("trainer.css")))
+    if not os.environ.get(VOILA_ENV):
+        # Outside Voilà (whose page links the trainer's stylesheet), the page carries it.
+        display(HTML(f"<style>{trainer_css()}</style>"))
     board = trainer_dashboard()
     display(board)
     return board
