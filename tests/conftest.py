@@ -41,10 +41,15 @@ class CourseServer:
     """``secure-base serve`` in a process of its own, stopped by its process id."""
 
     def __init__(
-        self, journal: Path, extra: tuple[str, ...] = (), command: list[str] | None = None
+        self,
+        journal: Path,
+        extra: tuple[str, ...] = (),
+        command: list[str] | None = None,
+        port: int | None = None,
     ):
         self.journal = journal
-        self.port = free_port()
+        # A given port keeps the site's address, and with it the browser's storage for it.
+        self.port = port or free_port()
         self.output: list[str] = []
         self.process = subprocess.Popen(
             [

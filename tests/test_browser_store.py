@@ -12,7 +12,7 @@ from widgets.journal import JournalError
 from widgets.journal.browser import BrowserStore, parse_browser_copy
 from widgets.pages import CoursePage
 from widgets.pages.panels import DeletePanel
-from widgets.pages.reflection import ReflectionField
+from widgets.pages.reflection import ReflectionStage
 
 COURSE = load_course()
 T1 = "2026-11-01T10:00:00.000000+00:00"
@@ -57,7 +57,8 @@ def test_a_change_sends_only_the_changed_entry(browser_session):
     browser_session.store.widget.loaded = browser_copy(
         {f"reflection/{other.id}": {"value": "Already there.", "updated": T1}}
     )
-    field = ReflectionField(prompt, browser_session)
+    stage = ReflectionStage([prompt], "", browser_session)
+    field = stage.fields[prompt.id]
     field.value = "Typed now."
     (message,) = browser_session.sent
     assert message["kind"] == "write"

@@ -39,11 +39,13 @@ def test_a_reflection_field_is_labelled_with_its_prompt(journal_file, course):
     page.reflect("general")
     prompts = course.prompts_for("availability", "general")
     assert [f.prompt.id for f in page.fields.values()] == [p.id for p in prompts]
-    field = page.fields[prompts[0].id]
-    state = field._text.get_state()
-    assert state["description"] == prompts[0].text
-    assert state["continuous_update"] is True
-    assert state["value"] == ""
+    stage = page.stages_shown["general"]
+    state = stage.get_state()
+    assert [box["label"] for box in state["boxes"]] == [p.text for p in prompts]
+    assert [box["value"] for box in state["boxes"]] == [""] * len(prompts)
+    assert state["limit"] == MAX_TEXT_CHARS
+    # One component for the whole stage: its boxes are drawn in the browser, not as widgets.
+    assert "<textarea" not in str(state) and 'createElement("textarea")' in stage._esm
 
 
 def test_typing_saves_to_the_journal_and_survives_a_reload(journal_file, course):

@@ -35,9 +35,17 @@ _ESM = (Path(__file__).resolve().parent / "browser_store.js").read_text(encoding
 
 
 class StoreWidget(anywidget.AnyWidget):
-    """The hidden bridge between a page's kernel and the browser's local storage."""
+    """The bridge between a page's kernel and the browser's local storage.
+
+    It is on every page: it brings back changes the browser kept unsaved, and where the journal
+    is kept in the browser (``keeps_journal``) it is the journal's store too. It shows the
+    page's notice (``notice``), a problem if ``notice_problem``, and is otherwise not seen.
+    """
 
     _esm = _ESM
+    keeps_journal = traitlets.Bool(False).tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)
+    notice_problem = traitlets.Bool(False).tag(sync=True)
     #: What the browser had stored when the page opened (JSON text), sent once.
     loaded = traitlets.Unicode("").tag(sync=True)
     #: Why the browser could not read its storage, if it could not.
@@ -66,7 +74,7 @@ class BrowserStore(traitlets.HasTraits):
 
     def __init__(self) -> None:
         super().__init__()
-        self.widget = StoreWidget()
+        self.widget = StoreWidget(keeps_journal=True)
         self._sent: dict[str, str] = {}
         self._seq = 0
         self.pending: dict[int, str] = {}

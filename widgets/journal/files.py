@@ -49,6 +49,8 @@ class FileStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+        #: Whether this visit has kept the journal as it found it (see :meth:`_write`).
+        self._kept_previous = False
 
     @property
     def backup_path(self) -> Path:
@@ -198,8 +200,11 @@ class FileStore:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if self.path.exists():
+            if self.path.exists() and not self._kept_previous:
+                # The backup is the journal as it was when this visit first saved, not the
+                # last change before this one: worth having if a visit goes wrong.
                 self._keep_previous()
+                self._kept_previous = True
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

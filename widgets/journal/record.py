@@ -451,7 +451,8 @@ class Journal:
         }
 
     def dumps(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        # Compact: the encoder's fast path, and a third less to write on every save.
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: object) -> Journal:

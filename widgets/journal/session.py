@@ -12,15 +12,25 @@ views observe two traits of the session (traitlets observers, as widgets observe
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import traitlets
 
 from .files import FileStore, default_journal_path
-from .record import Journal
+from .record import (
+    FORMAT,
+    MAX_FILE_BYTES,
+    MAX_JSON_DEPTH,
+    SCHEMA_VERSION,
+    Entry,
+    Journal,
+    JournalError,
+    now,
+)
 
 if TYPE_CHECKING:
-    from .browser import Arrival
+    from .browser import Arrival, StoreWidget
 
 __all__ = ["STORE_ENV", "JournalStore", "Session", "page_session", "reset"]
 
@@ -72,6 +82,7 @@ class Session(traitlets.HasTraits):
         self.store = store
         self.journal, warning = store.load()
         self.warning = warning
+        self._bridge: StoreWidget | None = None
         if isinstance(store, traitlets.HasTraits):
             # A browser store: its copy of the journal arrives once the page is drawn.
             store.observe(self._arrived, names="arrival")
@@ -81,8 +92,74 @@ class Session(traitlets.HasTraits):
     def in_browser(self) -> bool:
         return self.store.kind == "browser"
 
+    @property
+    def bridge(self) -> StoreWidget:
+        """The page's bridge to the browser, made when the page first shows it.
+
+        It brings back what the browser kept unsaved from a visit whose server went away, and
+        shows the page's notices; for a browser store it is the store's own widget.
+        """
+        if self._bridge is None:
+            from .browser import StoreWidget
+
+            widget = self.store.widget
+            self._bridge = widget if isinstance(widget, StoreWidget) else StoreWidget()
+            self._bridge.observe(self._unsaved_arrived, names="loaded")
+            self.observe(self._show_notice, names="problems")
+        return self._bridge
+
     def save(self) -> None:
         self.store.save(self.journal)
+
+    def delete_everything(self) -> None:
+        """Clear the journal, every copy in the store, and anything the browser kept unsaved."""
+        self.store.delete_everything(self.journal)
+        if self._bridge is not None and not self._bridge.keeps_journal:
+            self._bridge.send({"kind": "clear-unsaved"})
+        self.changed()
+
+    def tell(self, message: str, *, problem: bool = False) -> None:
+        """Show a notice at the top of the page (news, or a problem if ``problem``)."""
+        if self._bridge is not None:
+            self._bridge.notice_problem = problem
+            self._bridge.notice = message
+
+    def _show_notice(self, _change: object) -> None:
+        self.tell(self.warning or "", problem=True)
+
+    def _unsaved_arrived(self, change: traitlets.Bunch) -> None:
+        """Save what the browser kept unsaved: each entry is checked, and the newer copy wins."""
+        kept, refused = parse_unsaved(change["new"])
+        if not kept and not refused:
+            return
+        taken = self.journal.merge(Journal(dict(kept)))
+        if taken:
+            try:
+                self.save()
+            except OSError as exc:
+                self.report(
+                    "Some writing kept in this web browser from an earlier visit could not be "
+                    f"saved to your journal ({exc.strerror or exc}). It stays kept in this "
+                    "browser, and the course will try again the next time you open a page."
+                )
+                return
+        saved = {key: entry.updated for key, entry in kept.items()}
+        saved.update(refused)
+        self.bridge.send({"kind": "release", "saved": saved})
+        if taken:
+            self.changed()
+            count = f"{taken} piece{'s' if taken != 1 else ''} of writing"
+            self.tell(
+                f"Welcome back. {count} kept in this web browser from an earlier visit, which "
+                "had not reached your journal, "
+                f"{'is' if taken == 1 else 'are'} now saved in it."
+            )
+        if refused:
+            self.report(
+                f"{len(refused)} change{'s' if len(refused) != 1 else ''} kept in this web "
+                "browser could not be read, and "
+                f"{'was' if len(refused) == 1 else 'were'} set aside. Everything else is saved."
+            )
 
     def changed(self) -> None:
         """Tell every view showing the journal that it changed from outside."""
@@ -104,6 +181,43 @@ class Session(traitlets.HasTraits):
         if arrival.warning:
             self.report(arrival.warning)
         self.changed()
+
+
+def parse_unsaved(text: object) -> tuple[dict[str, Entry], dict[str, str]]:
+    """What a browser kept unsaved: the entries that pass the journal's checks, one by one,
+    and the keys of those that do not (with the time to release them up to)."""
+    from ..controls.jsonfile import JsonFileError, read_json
+
+    if not isinstance(text, str) or not text:
+        return {}, {}
+    try:
+        data = read_json(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
+    except JsonFileError:
+        return {}, {}
+    unsaved = data.get("unsaved") if isinstance(data, dict) else None
+    if not isinstance(unsaved, dict):
+        return {}, {}
+    kept: dict[str, Entry] = {}
+    refused: dict[str, str] = {}
+    for key, entry in unsaved.items():
+        document = {
+            "format": FORMAT,
+            "version": SCHEMA_VERSION,
+            "created": "2000-01-01T00:00:00+00:00",
+            "entries": {key: entry},
+        }
+        try:
+            found = Journal.from_dict(document).get(key)
+        except JournalError:
+            found = None
+        if found is None:
+            stamp = entry.get("updated") if isinstance(entry, dict) else None
+            refused[str(key)[:200]] = stamp if isinstance(stamp, str) else "9999"
+        else:
+            # A browser clock far ahead would make this copy win every merge for ever.
+            latest = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="microseconds")
+            kept[key] = found if found.updated <= latest else Entry(found.value, now())
+    return kept, refused
 
 
 _session: Session | None = None

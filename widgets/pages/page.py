@@ -15,7 +15,6 @@ import ipywidgets as w
 from IPython.display import HTML, display
 
 from ..content import Course, Scenario, load_course, load_scenarios
-from ..controls import status_html
 from ..journal import FileStore, page_session
 from ..reports.about import credits_html, model_svg
 from ..reports.runs import scenario_status
@@ -28,7 +27,7 @@ from .frame import BINDER_NOTICE, nav_html, on_binder, stylesheet_html
 from .panels import DeletePanel, ExportPanel, JournalFilePanel
 from .player import ScenarioPlayer
 from .profile import ProfileView
-from .reflection import ReflectionField
+from .reflection import ReflectionField, ReflectionStage
 
 __all__ = ["CoursePage", "course_page"]
 
@@ -42,6 +41,7 @@ class CoursePage:
         self.session = page_session()
         self.fields: dict[str, ReflectionField] = {}
         self.players: dict[str, ScenarioPlayer] = {}
+        self.stages_shown: dict[str, ReflectionStage] = {}
 
     # Each method displays its part where the notebook calls it.
     def header(self) -> None:
@@ -50,12 +50,9 @@ class CoursePage:
             display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
         if on_binder():
             display(HTML(BINDER_NOTICE))
-        bridge = self.session.store.widget
-        if bridge is not None:
-            # The bridge to the journal kept in this browser, and a place for its problems.
-            self.notice = w.HTML()
-            self.session.observe(self._show_problem, names="problems")
-            display(w.VBox([bridge, self.notice]))
+        # The bridge to this browser: it brings back writing kept unsaved from an earlier visit,
+        # keeps the journal where it is kept in the browser, and shows the page's notices.
+        display(self.session.bridge)
         title = self.course.title if self.module.key == "welcome" else self.module.title
         heading = f'<h1 class="sb-title">{escape(title)}</h1>'
         if self.module.domain:
@@ -64,10 +61,6 @@ class CoursePage:
         elif self.module.key == "welcome":
             heading += f'<p class="sb-belief">{escape(self.course.subtitle)}</p>'
         display(HTML(heading))
-
-    def _show_problem(self, _change: object) -> None:
-        message = self.session.warning or ""
-        self.notice.value = f'<p class="sb-notice">{status_html(message, problem=True)}</p>'
 
     def footer(self) -> None:
         display(HTML(nav_html(self.course, self.module, "bottom")))
@@ -78,13 +71,10 @@ class CoursePage:
             raise ValueError(f"module {self.module.key!r} has no domain to reflect on")
         stage_info = self.course.stage(stage)
         prompts = self.course.prompts_for(self.module.domain, stage)
-        fields = [ReflectionField(p, self.session) for p in prompts]
-        self.fields.update({f.prompt.id: f for f in fields})
-        box = w.VBox(
-            [w.HTML(f'<p class="sb-stage-question">{escape(stage_info.question)}</p>'), *fields]
-        )
-        box.add_class("sb-stage")
-        display(box)
+        view = ReflectionStage(prompts, stage_info.question, self.session)
+        self.stages_shown[stage] = view
+        self.fields.update(view.fields)
+        display(view)
 
     def model(self) -> None:
         items = "".join(

@@ -171,12 +171,11 @@ class DeletePanel(w.VBox):
             )
             return False
         try:
-            self._session.store.delete_everything(self._session.journal)
+            self._session.delete_everything()
         except OSError as exc:
             self.result.value = status_html(f"Could not delete the journal ({exc}).", problem=True)
             return False
         self.confirm.value = False
-        self._session.changed()
         self.result.value = status_html(
             "Everything has been deleted: your reflections, your scenario choices and the saved "
             "copies of your journal."

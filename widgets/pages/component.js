@@ -1,0 +1,131 @@
+// Shared by every course component (widgets/pages/component.py). What the learner changes is kept
+// in this web browser first, marked as unsaved, and then sent to the course's server; the mark goes
+// once the server says the journal has it. If the server does not answer, the component says so.
+const SB_UNSAVED = "secure-base:unsaved:";
+// How long a change may wait for the server's answer before the page says it is not saved.
+const SB_REPLY_WAIT_MS = 4000;
+// Batching: a field is sent after a pause in typing, at most once a second, and at least every
+// three seconds while the learner keeps typing; and at once when they leave the field or the page.
+const SB_PAUSE_MS = 1000;
+const SB_MIN_GAP_MS = 1000;
+const SB_MAX_WAIT_MS = 3000;
+const SB_NOT_SAVED =
+  "Not saved: the course cannot reach its server just now. What you wrote is kept in this web " +
+  "browser, marked as unsaved. Reload the page to save it. If the page does not come back, open " +
+  "the course again in this browser later: your writing will be saved then.";
+
+// The browser's clock, corrected only if it is far from the server's (a wrong clock would make a
+// newer change look older when copies are merged).
+function sbOffset(model) {
+  const server = Date.parse(model.get("server_time") || "");
+  const gap = Number.isNaN(server) ? 0 : server - Date.now();
+  return Math.abs(gap) > 60000 ? gap : 0;
+}
+
+function sbStamp(offset) {
+  // The journal's own format: ISO 8601 in UTC, to the microsecond.
+  return new Date(Date.now() + offset).toISOString().replace("Z", "000+00:00");
+}
+
+function sbKeep(key, value, updated) {
+  try {
+    localStorage.setItem(SB_UNSAVED + key, JSON.stringify({ value: value, updated: updated }));
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function sbKept(key) {
+  try {
+    const text = localStorage.getItem(SB_UNSAVED + key);
+    const kept = text ? JSON.parse(text) : null;
+    return kept && typeof kept.updated === "string" ? kept : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function sbRelease(key, updated) {
+  // Only what the server has: a newer change typed since stays marked.
+  const kept = sbKept(key);
+  if (kept && kept.updated <= updated) {
+    try { localStorage.removeItem(SB_UNSAVED + key); } catch (e) { /* nothing to undo */ }
+  }
+}
+
+// A status line: plain text, announced by the page's live regions (polite, or alert for problems).
+function sbSay(element, text, problem) {
+  element.replaceChildren();
+  if (!text) { return; }
+  const line = document.createElement("span");
+  line.className = problem ? "sb-status-problem" : "sb-status-ok";
+  line.setAttribute("data-sb-announce", problem ? "alert" : "polite");
+  line.textContent = text;
+  element.append(line);
+}
+
+// Sends a message to the server and waits for its reply; `lost` is called if none comes.
+function sbChannel(model, onReply) {
+  let seq = 0;
+  const waiting = new Map();
+  model.on("msg:custom", (msg) => {
+    if (!msg || msg.kind !== "reply") { return; }
+    const wait = waiting.get(msg.seq);
+    if (wait) {
+      clearTimeout(wait.timer);
+      waiting.delete(msg.seq);
+    }
+    onReply(msg, wait ? wait.content : null);
+  });
+  return function send(content, lost) {
+    seq += 1;
+    const mine = seq;
+    const timer = setTimeout(() => {
+      waiting.delete(mine);
+      lost(content);
+    }, SB_REPLY_WAIT_MS);
+    waiting.set(mine, { timer: timer, content: content });
+    try {
+      model.send({ ...content, seq: mine });
+    } catch (e) {
+      clearTimeout(timer);
+      waiting.delete(mine);
+      lost(content);
+    }
+  };
+}
+
+// One value the learner edits (a text box), batched and kept until saved.
+function sbBatcher(send, key, read, offset, status) {
+  let timer = null;
+  let firstUnsent = 0;
+  let lastSent = 0;
+  let stamp = null;
+  let unsent = false;
+  function flush() {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (!unsent) { return; }
+    unsent = false;
+    lastSent = Date.now();
+    send({ kind: "edit", key: key, value: read(), updated: stamp }, () => sbSay(status, SB_NOT_SAVED, true));
+  }
+  function changed() {
+    stamp = sbStamp(offset);
+    sbKeep(key, read(), stamp);
+    const at = Date.now();
+    if (!unsent) { firstUnsent = at; }
+    unsent = true;
+    if (timer) { clearTimeout(timer); }
+    const due = Math.max(
+      Math.min(at + SB_PAUSE_MS, firstUnsent + SB_MAX_WAIT_MS),
+      lastSent + SB_MIN_GAP_MS,
+    );
+    timer = setTimeout(flush, Math.max(0, due - at));
+  }
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") { flush(); }
+  });
+  return { changed: changed, flush: flush, busy: () => unsent };
+}

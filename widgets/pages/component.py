@@ -1,0 +1,127 @@
+"""The base of the course's browser-first components.
+
+Each interactive part of a page (a stage's reflection boxes, the self-assessment, a scenario,
+the action form) is one :class:`Component`: an anywidget whose JavaScript draws native,
+labelled HTML form controls, and whose Python half keeps a small state and every rule of the
+course. The browser keeps each change in its own storage, marked as unsaved, before it sends it
+(see ``component.js``); Python checks the change, saves it to the journal and replies, and the
+mark goes. A change Python refuses is answered with a message in the learner's words.
+
+Tests and other Python code make changes exactly as the browser does, through :meth:`receive`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets
+
+from ..journal import JournalError, Session
+from ..journal.record import now
+
+__all__ = ["Component", "Reply", "component_esm"]
+
+_HERE = Path(__file__).resolve().parent
+#: How far ahead of the server's clock a browser's time for a change may be before it is
+#: taken as wrong (and the server's own time used instead).
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+def component_esm(name: str) -> str:
+    """A component's ES module: the shared part (``component.js``) and its own file."""
+    shared = (_HERE / "component.js").read_text(encoding="utf-8")
+    return shared + "\n" + (_HERE / name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Python answers a change: saved or not, and what to tell the learner."""
+
+    saved: bool
+    message: str
+    problem: bool = False
+    #: Anything the component's script needs besides (a new state, say).
+    extra: dict[str, Any] | None = None
+
+
+def browser_time(stamp: object) -> str:
+    """The time a browser gave for a change, if it is a sound one; else the server's time."""
+    if not isinstance(stamp, str):
+        return now()
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return now()
+    if when.tzinfo is None or when > datetime.now(UTC) + CLOCK_SLACK:
+        return now()
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Component(anywidget.AnyWidget):
+    """A part of a page drawn in the browser, with its state and rules in Python."""
+
+    #: The server's time when the component was made, so that the browser can tell whether
+    #: its own clock is far off.
+    server_time = traitlets.Unicode("").tag(sync=True)
+    #: The kinds of message the browser may send, and the method that answers each.
+    handlers: ClassVar[dict[str, str]] = {"edit": "edit"}
+
+    def __init__(self, session: Session, **kwargs: Any):
+        super().__init__(server_time=now(), **kwargs)
+        self._session = session
+        #: The last reply, for Python code and tests reading the component's state.
+        self.last_reply: Reply | None = None
+        self.on_msg(self._message)
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    def receive(self, content: dict[str, Any]) -> Reply:
+        """Answer one message, exactly as one from the browser is answered."""
+        kind = content.get("kind")
+        method = self.handlers.get(kind) if isinstance(kind, str) else None
+        if method is None:
+            reply = Reply(False, "That change is not one this part of the page makes.", True)
+        else:
+            try:
+                reply = getattr(self, method)(content)
+            except JournalError as exc:
+                reply = Reply(False, f"Not saved. {exc}", True)
+        self.last_reply = reply
+        return reply
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        reply = self.receive(content)
+        answer: dict[str, Any] = {
+            "kind": "reply",
+            "seq": content.get("seq"),
+            "key": content.get("key") if isinstance(content.get("key"), str) else None,
+            "updated": content.get("updated") if isinstance(content.get("updated"), str) else "",
+            "saved": reply.saved,
+            "message": reply.message,
+            "problem": reply.problem,
+        }
+        if reply.extra:
+            answer.update(reply.extra)
+        self.send(answer)
+
+    def save(self) -> Reply | None:
+        """Save the session's journal; a reply for the learner if it could not be written."""
+        try:
+            self._session.save()
+        except OSError as exc:
+            return Reply(
+                False,
+                "Not saved: the journal file could not be written "
+                f"({exc.strerror or exc}). Your work is kept in this web browser until it "
+                "can be; to be safe, copy anything important somewhere else too.",
+                True,
+            )
+        return None
