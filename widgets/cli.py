@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import errno
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,8 +18,9 @@ from .content import load_course, load_scenarios
 from .journal import JOURNAL_ENV, FileStore, JournalError, default_journal_path
 from .kit import build_kit
 from .reports.export import ExportChoice, export_filename, export_html
-from .server import CULL_IDLE_SECONDS, course_dir, hub_config
+from .server import CULL_IDLE_SECONDS, binder_links, course_dir, helm_config, hub_config
 from .server.course import DEFAULT_PORT, any_free_port, port_is_free, serve
+from .server.helm import check_ref, check_repo, split_image
 from .workshop.cohort import DEFAULT_MIN_ANSWERS, MIN_ANSWERS_FLOOR, STORE_PROBLEMS, CohortError
 from .workshop.servers import run as run_workshop
 
@@ -28,6 +30,25 @@ def _command(
 ) -> argparse.ArgumentParser:
     """A subcommand whose --help starts with the one line that says what it does."""
     return commands.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
+
+
+def _checked(check: Callable[[str], object]) -> Callable[[str], str]:
+    """An argparse type: the value if ``check`` accepts it, else the one line saying why not."""
+
+    def value(text: str) -> str:
+        try:
+            check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    return value
+
+
+def _group(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the trainers' group needs a name")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,10 +177,45 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out your CPD record (default: it is in)",
     )
-    _command(
+    hub = _command(
         commands,
         "jupyterhub-config",
         "print a JupyterHub configuration that runs the course for all your staff",
+    )
+    hub.add_argument(
+        "--helm",
+        action="store_true",
+        help="print a config.yaml for the Zero to JupyterHub Helm chart (Kubernetes) instead of "
+        "a jupyterhub_config.py",
+    )
+    hub.add_argument(
+        "--image",
+        metavar="NAME:TAG",
+        type=_checked(split_image),
+        help="with --helm (and needed by it): the learners' image, built by repo2docker from "
+        "binder/, such as registry.example.org/secure-base:2025-01",
+    )
+    hub.add_argument(
+        "--trainers-group",
+        metavar="GROUP",
+        type=_group,
+        help="with --helm: the JupyterHub group whose members may open the trainers' dashboard "
+        "(default: trainers)",
+    )
+    links = _command(
+        commands, "binder-links", "print the README badges that open the course on mybinder.org"
+    )
+    links.add_argument(
+        "repo",
+        metavar="OWNER/REPO",
+        type=_checked(check_repo),
+        help="the course's repository on GitHub",
+    )
+    links.add_argument(
+        "--ref",
+        default="HEAD",
+        type=_checked(check_ref),
+        help="the branch, tag or commit to open (default: HEAD)",
     )
     _command(commands, "where", "show where your journal and the course are kept")
     return parser
@@ -194,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         return export_journal(parser, args)
     if args.command == "jupyterhub-config":
-        print(hub_config(), end="")
+        return jupyterhub_config(parser, args)
+    if args.command == "binder-links":
+        print(binder_links(args.repo, args.ref), end="")
         return 0
     if args.command == "kit":
         written = build_kit(args.folder, load_course())
@@ -209,6 +267,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "workshop":
         return workshop(parser, args)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
+    return 0
+
+
+def jupyterhub_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.helm:
+        if args.image is not None or args.trainers_group is not None:
+            parser.error("--image and --trainers-group go with --helm")
+        print(hub_config(), end="")
+        return 0
+    if args.image is None:
+        parser.error("--helm needs --image NAME:TAG: the learners' image, built from binder/")
+    print(helm_config(args.image, args.trainers_group or "trainers"), end="")
     return 0
 
 

@@ -5,6 +5,7 @@ the local course server (:mod:`.course`, imported only by the command that start
 
 from __future__ import annotations
 
+from .helm import binder_links, helm_config
 from .settings import (
     CULL_IDLE_SECONDS,
     TEMPLATE,
@@ -25,7 +26,9 @@ __all__ = [
     "CULL_IDLE_SECONDS",
     "TEMPLATE",
     "WELCOME",
+    "binder_links",
     "course_dir",
+    "helm_config",
     "hub_config",
     "jupyter_data_dir",
     "kernel_transport",
