@@ -163,7 +163,7 @@ def wait_until_ready(page, file: str) -> None:
         ready = (
             f"document.querySelectorAll('.sb-reflection textarea').length === {expected}"
             f" && document.querySelectorAll('.sb-player .sb-story').length === {players}"
-            " && document.querySelectorAll('.sb-rating [role=radiogroup]').length === "
+            " && document.querySelectorAll('fieldset.sb-rating[role=radiogroup]').length === "
             f"{len(load_course().statements_for(module.domain))}"
         )
         try:
@@ -171,7 +171,7 @@ def wait_until_ready(page, file: str) -> None:
         except Exception as exc:  # say what was missing, not only that time ran out
             counts = page.evaluate(
                 "['.sb-reflection textarea', '.sb-player .sb-story', '.sb-rating',"
-                " '.sb-rating [role=radiogroup]'].map(s => s + ': ' +"
+                " 'fieldset.sb-rating[role=radiogroup]'].map(s => s + ': ' +"
                 " document.querySelectorAll(s).length)"
             )
             raise AssertionError(f"{file} was not ready: {counts}") from exc
@@ -183,6 +183,8 @@ AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 #: Rules switched off, each with its reason. None are: every rule axe-core has, of any impact,
 #: WCAG 2.0-2.2 A and AA and best practice, runs on every page.
 DISABLED_RULES: dict[str, str] = {}
+#: Rules axe-core leaves off unless asked, switched on: AAA contrast (7:1 for body text).
+ENABLED_RULES = ("color-contrast-enhanced",)
 
 
 def audit(page, label: str) -> None:
@@ -191,7 +193,10 @@ def audit(page, label: str) -> None:
         page.add_script_tag(path=str(AXE))
     options = {
         "resultTypes": ["violations"],
-        "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
+        "rules": {
+            **{rule: {"enabled": False} for rule in DISABLED_RULES},
+            **{rule: {"enabled": True} for rule in ENABLED_RULES},
+        },
     }
     result = page.evaluate("async (options) => await axe.run(document, options)", options)
     problems = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html import escape
 
 import pytest
-from traitlets import TraitError
 
 from widgets.content import load_course
 from widgets.journal import FileStore, Session
@@ -42,47 +41,59 @@ def test_the_scale_is_reflective_with_a_way_out():
 def test_each_rating_is_a_labelled_choice_from_the_scale(session):
     assessment = SelfAssessment("availability", COURSE, session)
     first = COURSE.statements_for("availability")[0]
-    radio = assessment.ratings[first.id].radio
-    state = radio.get_state()
-    assert state["description"] == first.text
-    assert state["_options_labels"] == tuple(lv.label for lv in COURSE.scale)
-    assert radio.value is None
+    state = assessment.get_state()
+    assert [g["title"] for g in state["groups"]] == [s.title for s in COURSE.stages]
+    assert state["groups"][0]["statements"][0] == {"id": first.id, "text": first.text}
+    assert [lv["label"] for lv in state["levels"]] == [lv.label for lv in COURSE.scale]
+    assert assessment.ratings[first.id] is None
+    # A named radio group per statement, drawn in the browser: one component, not a widget each.
+    assert 'input.type = "radio"' in assessment._esm and "fieldset" in assessment._esm
 
 
 def test_a_rating_is_saved_with_its_time_under_the_current_attempt(session, tmp_path):
     assessment = SelfAssessment("sensitivity", COURSE, session)
     statement = COURSE.statements_for("sensitivity", "fine_tuning")[1]
-    assessment.ratings[statement.id].radio.value = "mostly"
+    assessment.rate(statement.id, "mostly")
     saved, _ = FileStore(tmp_path / "journal.json").load()
     assert saved.attempts()[0][0] == "1"
     assert saved.ratings("1") == {statement.id: "mostly"}
     assert saved.get(f"rating/1/{statement.id}").updated
-    assert "Saved. 1 of 12 answered." in assessment.status.value
+    assert "Saved. 1 of 12 answered." in assessment.status
     again = SelfAssessment("sensitivity", COURSE, Session(FileStore(tmp_path / "journal.json")))
-    assert again.ratings[statement.id].value == "mostly"
+    assert again.ratings[statement.id] == "mostly"
 
 
-def test_a_value_never_offered_is_refused_and_nothing_is_saved(session, tmp_path):
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ({"kind": "edit", "key": "rating/1/{first}", "value": "brilliant"}, "not one of the scale"),
+        ({"kind": "edit", "key": "rating/1/{first}", "value": ["mostly"]}, "not one of the scale"),
+        ({"kind": "edit", "key": "rating/1/no-such-statement", "value": "mostly"}, "not part"),
+        ({"kind": "edit", "key": "rating/7/{first}", "value": "mostly"}, "not for this"),
+        ({"kind": "edit", "key": "reflection/{first}", "value": "mostly"}, "not for this"),
+        ({"kind": "edit", "key": 5, "value": "mostly"}, "not for this"),
+        ({"kind": "delete", "key": "rating/1/{first}"}, "not one this part of the page makes"),
+    ],
+)
+def test_a_value_never_offered_is_refused_and_nothing_is_saved(session, tmp_path, message, says):
     assessment = SelfAssessment("acceptance", COURSE, session)
-    radio = next(iter(assessment.ratings.values())).radio
-    with pytest.raises(TraitError):
-        radio.value = "brilliant"
-    with pytest.raises(TraitError):
-        radio.index = 17
-    with pytest.raises(TraitError):
-        radio.set_state({"index": 99})
-    assert radio.value is None
+    first = next(iter(assessment.ratings))
+    forged = {k: v.format(first=first) if isinstance(v, str) else v for k, v in message.items()}
+    reply = assessment.receive(forged)
+    assert not reply.saved and reply.problem and says in reply.message
+    assert reply.message.endswith(".")
+    assert assessment.ratings[first] is None
     assert not (tmp_path / "journal.json").exists()
 
 
 def test_the_reading_comes_once_every_statement_is_answered(session):
     assessment = SelfAssessment("cooperation", COURSE, session)
-    ratings = list(assessment.ratings.values())
-    for rating in ratings[:-1]:
-        rating.radio.value = "partly"
-        assert assessment.reading.value == ""
-    ratings[-1].radio.value = "established"
-    assert "Your reading" in assessment.reading.value
+    ratings = list(assessment.ratings)
+    for statement_id in ratings[:-1]:
+        assessment.rate(statement_id, "partly")
+        assert assessment.reading == ""
+    assessment.rate(ratings[-1], "established")
+    assert "Your reading" in assessment.reading
 
 
 def test_the_reading_from_a_known_set_of_answers():
@@ -117,7 +128,7 @@ def test_ratings_arriving_from_outside_the_page_are_shown(session):
     attempt = session.journal.current_attempt()
     session.journal.set_rating(attempt, statement.id, "beginning")
     session.changed()
-    assert assessment.ratings[statement.id].value == "beginning"
+    assert assessment.ratings[statement.id] == "beginning"
 
 
 def test_a_rating_that_cannot_be_saved_tells_the_learner(session, monkeypatch):
@@ -128,9 +139,9 @@ def test_a_rating_that_cannot_be_saved_tells_the_learner(session, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(session.store, "save", broken_save)
-    assessment.ratings[statement.id].radio.value = "partly"
-    assert "Your answer could not be saved" in assessment.status.value
-    assert "Permission denied" in assessment.status.value
-    assert 'data-sb-announce="alert"' in assessment.status.value
-    # The choice stays on the screen for the learner to try again.
-    assert assessment.ratings[statement.id].radio.value == "partly"
+    reply = assessment.rate(statement.id, "partly")
+    assert "Your answer could not be saved" in assessment.status
+    assert "Permission denied" in assessment.status
+    assert 'data-sb-announce="alert"' in assessment.status
+    # The browser keeps the choice (unsaved) for the learner to try again.
+    assert not reply.saved

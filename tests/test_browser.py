@@ -262,6 +262,13 @@ def test_a_scenario_played_to_an_ending_is_there_after_a_reload(page, course_ser
         card.locator(".sb-status", has_text="Saved").wait_for()
     ending = scenario.get(path[-1])
     card.get_by_role("heading", name=f"Ending: {ending.ending}").wait_for()
+    card.locator(".sb-status", has_text="Saved: you reached an ending").wait_for()
+    # Focus went to the new step's heading; the card's status came with the server's reply.
+    assert page.evaluate("document.activeElement.textContent.trim()") == f"Ending: {ending.ending}"
+    card.locator(".sb-scenario-status", has_text=f"ending reached: {ending.ending}").wait_for()
+    page.wait_for_function(
+        "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
+    )
     card.screenshot(path=str(ARTIFACTS / "scenario-ending.png"))
 
     page.reload()
@@ -276,6 +283,62 @@ def test_a_scenario_played_to_an_ending_is_there_after_a_reload(page, course_ser
     open_module(page, course_server, "06_closing.ipynb")
     done = page.locator(".sb-scenarios-done li", has_text=scenario.title)
     assert ending.ending in done.inner_text()
+
+
+def test_a_scenario_step_is_taken_at_once_with_the_server_gone_and_saved_by_the_next(
+    chromium, tmp_path
+):
+    """The browser walks the story itself: a step needs no server, and is kept until saved."""
+    from widgets.journal import Journal
+    from widgets.reports.runs import ScenarioRun
+
+    scenario = next(s for s in load_scenarios() if s.domain == "availability")
+    first = scenario.get(scenario.start).choice[0]
+    then = scenario.get(first.next).choice[0]
+    run = ScenarioRun(scenario)
+    run.choose(0)
+    run.choose(0)
+    heading = f"Ending: {run.node.ending}" if run.ended else "Step 3"
+    journal = tmp_path / "journal.json"
+    server = CourseServer(journal)
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    again = None
+    key = f"secure-base:unsaved:scenario/{scenario.id}"
+    try:
+        open_module(page, server, "01_availability.ipynb")
+        card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+        card.get_by_role("button", name=first.label, exact=True).click()
+        card.locator(".sb-status", has_text="Saved").wait_for()
+
+        kernels = server.kernels()
+        server.process.kill()
+        server.process.wait(10)
+        for kernel in kernels:
+            kernel.kill()
+        card.get_by_role("button", name=then.label, exact=True).click()
+        # At once, with no server to ask: the next step, and focus on its heading.
+        assert card.get_by_role("heading", name=heading, exact=True).count() == 1
+        assert page.evaluate("document.activeElement.textContent.trim()") == heading
+        card.locator(".sb-status", has_text="Not saved").wait_for(timeout=10_000)
+        assert "kept in this web browser" in card.locator(".sb-status").inner_text()
+        kept = page.evaluate("(key) => JSON.parse(localStorage.getItem(key))", key)
+        assert kept["value"] == run.record()
+
+        # The course started again on the same address: the next visit saves the step.
+        again = CourseServer(journal, port=server.port)
+        open_module(page, again, "01_availability.ipynb")
+        card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+        card.get_by_role("heading", name=heading, exact=True).wait_for()
+        page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=key)
+        assert Journal.loads(journal.read_bytes()).scenario(scenario.id) == run.record()
+    finally:
+        context.close()
+        if again is not None:
+            again.stop()
+        if server.process.poll() is None:
+            server.stop()
 
 
 def test_a_journal_file_loaded_in_a_fresh_browser_and_then_everything_deleted(chromium, tmp_path):

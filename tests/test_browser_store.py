@@ -72,7 +72,7 @@ def test_a_change_sends_only_the_changed_entry(browser_session):
     [
         ("not json", "not valid JSON"),
         (json.dumps({"entries": []}), "expected shape"),
-        (json.dumps({"entries": {"password/x": {"value": "", "updated": T1}}}), "not a journal"),
+        (json.dumps({"entries": {"password/x": {"value": "", "updated": T1}}}), "kind the course"),
         (json.dumps({"entries": {"reflection/a.b.c": {"value": 5, "updated": T1}}}), "text"),
         ("x" * (9 * 1024 * 1024), "too large"),
     ],

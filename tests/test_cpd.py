@@ -66,7 +66,11 @@ def test_the_learner_s_own_writing_is_offered_beside_the_fields(session):
     prompt = COURSE.prompts_for("acceptance", "general")[0]
     session.journal.set_reflection(prompt.id, HOSTILE + "I notice who stays quiet.")
     session.journal.add_action(
-        what="Ask the team how drop-ins feel", who="", by="March", measure="", domain="acceptance",
+        what="Ask the team how drop-ins feel",
+        who="",
+        by="March",
+        measure="",
+        domain="acceptance",
         stage="general",
     )
     found = reminders(COURSE, session.journal, [])

@@ -165,7 +165,7 @@ def test_a_damaged_file_is_kept_aside_and_the_backup_restored(tmp_path):
         ),
         (
             HEAD + '"entries": {"password/x": {"value": "", "updated": "' + T + '"}}}',
-            "not a journal entry key",
+            "an entry of a kind the course does not know",
         ),
         (
             '{"format": "secure-base-journal", "version": 1, "created": "2026-01-01T00:00:00",'
@@ -175,8 +175,11 @@ def test_a_damaged_file_is_kept_aside_and_the_backup_restored(tmp_path):
     ],
 )
 def test_bad_journal_files_are_refused_with_a_clear_message(text, message):
-    with pytest.raises(JournalError, match=message):
+    with pytest.raises(JournalError, match=message) as refused:
         Journal.loads(text)
+    # A sentence in the learner's words: a capital, a full stop, and no entry keys.
+    said = str(refused.value)
+    assert said[0].isupper() and said.endswith(".") and "/" not in said
 
 
 def test_an_oversized_file_is_refused():

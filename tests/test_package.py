@@ -126,4 +126,3 @@ def test_the_version_has_one_source(wheel):
     metadata = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert f"\nVersion: {widgets.__version__}\n" in text
-

@@ -84,8 +84,10 @@ def test_every_module_of_the_package_imports_without_unix_only_modules():
         for p in PACKAGE.rglob("*.py")
         if p.name not in ("__main__.py",)
     )
-    code = WITHOUT_UNIX + "import importlib\n" + "".join(
-        f"importlib.import_module({m.removesuffix('.__init__')!r})\n" for m in modules
+    code = (
+        WITHOUT_UNIX
+        + "import importlib\n"
+        + "".join(f"importlib.import_module({m.removesuffix('.__init__')!r})\n" for m in modules)
     )
     done = run_python(code)
     assert done.returncode == 0, done.stderr

@@ -179,9 +179,15 @@ def test_the_player_starts_at_the_opening(practice, session):
         "Post a short hello in the team chat.",
         "Ring the newest member of the team.",
     ]
-    player._restart.click()
+    player.restart()
     assert player.run.path == ["opening"]
-    assert "at the beginning" in player._status.value
+    assert "at the beginning" in player.status
+    player.back()
+    assert player.status == (
+        '<span class="sb-status-ok" data-sb-announce="polite">'
+        "You are at the beginning of this scenario.</span>"
+    )
+    assert session.journal.scenario("practice-story") is None
 
 
 def test_choices_back_and_restart_are_recorded_in_the_journal(practice, session, tmp_path):
@@ -194,7 +200,7 @@ def test_choices_back_and_restart_are_recorded_in_the_journal(practice, session,
         "ending": None,
         "endings": [],
     }
-    player._back.click()
+    player.back()
     assert player.run.path == ["opening"]
     player.choose(0)
     player.choose(1)
@@ -207,7 +213,7 @@ def test_choices_back_and_restart_are_recorded_in_the_journal(practice, session,
         "ending": "ending-quiet",
         "endings": ["ending-quiet"],
     }
-    player._restart.click()
+    player.restart()
     assert player.run.path == ["opening"]
     record = FileStore(tmp_path / "journal.json").load()[0].scenario("practice-story")
     assert record == {"path": ["opening"], "ending": None, "endings": ["ending-quiet"]}
@@ -241,8 +247,207 @@ def test_a_choice_never_offered_is_refused_and_nothing_changes(practice, session
     for bad in (2, -1, "0", 1.0, True, None):
         player.choose(bad)
         assert player.run.path == ["opening"]
-        assert 'data-sb-announce="alert"' in player._status.value
+        assert 'data-sb-announce="alert"' in player.status
     assert session.journal.scenario("practice-story") is None
+
+
+# -- the player is one component: the browser walks the story, Python checks every move ---
+
+
+def test_the_player_is_one_component_with_the_whole_story_as_data(practice, session):
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    player = ScenarioPlayer(practice, COURSE, session)
+    assert len(set(_instances) - before) == 2  # the component and its layout
+    state = player.get_state()
+    assert state["key"] == "scenario/practice-story" and state["start"] == "opening"
+    assert state["title"] == practice.title and state["summary"] == practice.summary
+    assert state["record"] == {"path": ["opening"], "ending": None, "endings": []}
+    assert state["updated"] == "" and state["progress"] == "Not started"
+    nodes = {n["id"]: n for n in state["nodes"]}
+    assert set(nodes) == {n.id for n in practice.node}
+    assert nodes["opening"]["ending"] is None
+    assert nodes["opening"]["choices"] == [
+        {"label": "Post a short hello in the team chat.", "next": "posted"},
+        {"label": "Ring the newest member of the team.", "next": "rang"},
+    ]
+    assert "<p>It is Monday morning" in nodes["opening"]["html"]
+    assert "What do you do?" in nodes["opening"]["html"]
+    quiet = nodes["ending-quiet"]
+    assert quiet["ending"] == "A quiet week" and quiet["choices"] == []
+    assert "At stake:" in quiet["html"] and "Prompts to take further" in quiet["html"]
+    # The step's heading is drawn by the browser (it counts the steps): the story is the same.
+    assert player.story_html.endswith(nodes["opening"]["html"])
+    assert 'make("button", "sb-choice"' in player._esm and "sbKeep(key" in player._esm
+
+
+def test_the_state_after_choose_back_and_restart(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    moves = []
+    player.observe(lambda change: moves.append(change["new"]), names="moves")
+
+    reply = player.choose(1)
+    assert reply.saved and reply.message == "Saved" and not reply.problem
+    assert reply.extra == {"progress": "In progress"}
+    state = player.get_state()
+    assert state["record"] == {"path": ["opening", "rang"], "ending": None, "endings": []}
+    assert state["updated"] == session.journal.get("scenario/practice-story").updated
+    assert state["progress"] == "In progress"
+    assert moves == [1]
+
+    reply = player.choose(0)
+    assert reply.message == "Saved: you reached an ending"
+    assert reply.extra == {"progress": "Done, ending reached: Supported in the moment"}
+    assert player.get_state()["record"] == {
+        "path": ["opening", "rang", "ending-supported"],
+        "ending": "ending-supported",
+        "endings": ["ending-supported"],
+    }
+    assert player.choice_labels == []
+
+    assert player.back().message == "Saved"
+    assert player.get_state()["record"] == {
+        "path": ["opening", "rang"],
+        "ending": None,
+        "endings": ["ending-supported"],
+    }
+    assert player.choice_labels == [
+        "Talk the visit through now.",
+        "Ask her to post the question in the team chat.",
+    ]
+    assert player.restart().message == "Saved"
+    state = player.get_state()
+    assert state["record"] == {"path": ["opening"], "ending": None, "endings": ["ending-supported"]}
+    assert state["progress"] == "Done, ending reached: Supported in the moment"
+    assert moves == [1, 2, 3, 4]
+    # At the beginning, Back and Start again only say so: nothing is sent, nothing moves.
+    updated = state["updated"]
+    assert player.restart().message == "You are at the beginning of this scenario."
+    assert player.back().message == "You are at the beginning of this scenario."
+    assert player.get_state()["updated"] == updated and moves == [1, 2, 3, 4]
+
+
+def test_a_move_from_the_browser_is_saved_with_its_time_and_answered(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    sent = []
+    player.send = lambda content, buffers=None: sent.append(content)
+    record = {"path": ["opening", "posted"], "ending": None, "endings": []}
+    stamp = "2026-03-02T09:30:00.123000+00:00"
+    message = {"kind": "edit", "key": "scenario/practice-story", "value": record}
+    player._message(player, {**message, "updated": stamp, "seq": 7}, [])
+    assert sent == [
+        {
+            "kind": "reply",
+            "seq": 7,
+            "key": "scenario/practice-story",
+            "updated": stamp,
+            "saved": True,
+            "message": "Saved",
+            "problem": False,
+            "progress": "In progress",
+        }
+    ]
+    entry = session.journal.get("scenario/practice-story")
+    assert entry.value == record and entry.updated == stamp
+    assert player.get_state()["updated"] == stamp and player.run.path == ["opening", "posted"]
+
+
+def _forged(record_path, ending=None, endings=()):
+    return {"path": list(record_path), "ending": ending, "endings": list(endings)}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        # A step that is not a choice of the step before it.
+        (
+            None,
+            _forged(["opening", "ending-supported"], "ending-supported", ["ending-supported"]),
+            "That path cannot be taken through this scenario by its choices, so nothing was saved.",
+        ),
+        (None, _forged(["opening", "posted", "rang"]), "cannot be taken"),
+        (None, _forged(["posted"]), "cannot be taken"),
+        (None, _forged(["opening", "nowhere"]), "cannot be taken"),
+        (None, _forged(["opening", ["posted"]]), "cannot be taken"),
+        # Endings that the scenario does not have, or that do not fit where the learner is.
+        (
+            None,
+            _forged(["opening"], endings=["ending-nowhere"]),
+            "The endings that arrived do not fit this scenario, so nothing was saved.",
+        ),
+        (None, _forged(["opening"], endings=["opening"]), "do not fit this scenario"),
+        (None, _forged(["opening"], endings=["ending-quiet", "ending-quiet"]), "do not fit"),
+        (None, _forged(["opening", "posted", "ending-quiet"], "ending-quiet"), "do not fit"),
+        (None, _forged(["opening"], "ending-quiet", ["ending-quiet"]), "cannot be taken"),
+        (
+            None,
+            _forged(["opening", "posted", "ending-quiet"], None, ["ending-quiet"]),
+            "cannot be taken",
+        ),
+        # Not a record at all.
+        (None, "opening", "What arrived was not a place in this scenario, so nothing was saved."),
+        (None, ["opening"], "not a place in this scenario"),
+        (None, None, "not a place in this scenario"),
+        (None, {"path": ["opening"], "ending": None}, "not a place in this scenario"),
+        (None, {**_forged(["opening"]), "extra": 1}, "not a place in this scenario"),
+        (None, _forged([]), "not a place in this scenario"),
+        (None, {"path": "opening", "ending": None, "endings": []}, "not a place"),
+        (None, _forged(["opening"] + ["posted"] * 80), "not a place"),
+        (None, {"path": ["opening"], "ending": None, "endings": "ending-quiet"}, "do not fit"),
+        # Another scenario's key, or none.
+        (
+            "scenario/another-story",
+            _forged(["opening", "posted"]),
+            "That change is for another scenario, not this one, so nothing was saved.",
+        ),
+        ("reflection/availability.general.signalling-availability", "text", "another scenario"),
+        (7, _forged(["opening", "posted"]), "another scenario"),
+    ],
+)
+def test_a_forged_record_is_refused_with_a_message_and_the_journal_unchanged(
+    practice, session, tmp_path, key, value, message
+):
+    player = ScenarioPlayer(practice, COURSE, session)
+    player.choose(0)
+    journal = session.journal.to_dict()
+    state = player.get_state()
+    on_disk = (tmp_path / "journal.json").read_bytes()
+    reply = player.receive(
+        {"kind": "edit", "key": key or "scenario/practice-story", "value": value}
+    )
+    assert not reply.saved and reply.problem
+    assert message in reply.message
+    assert re.fullmatch(r"[A-Z][a-z ,]+\.", reply.message), reply.message  # plain words
+    assert session.journal.to_dict() == journal
+    assert (tmp_path / "journal.json").read_bytes() == on_disk
+    assert player.get_state() == state and player.moves == 1
+    assert session.journal.scenario("another-story") is None
+
+
+def test_a_change_of_kind_the_player_never_sends_is_refused(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    reply = player.receive({"kind": "choose", "index": 0})
+    assert not reply.saved and reply.problem
+    assert session.journal.scenario("practice-story") is None
+
+
+def test_a_journal_changed_from_outside_is_pushed_into_the_state(practice, session):
+    player = ScenarioPlayer(practice, COURSE, session)
+    moves = []
+    player.observe(lambda change: moves.append(change["new"]), names="moves")
+    run = ScenarioRun(practice)
+    play(run, ("opening", "posted", "ending-routine"))
+    session.journal.set_scenario("practice-story", run.record())
+    session.changed()
+    state = player.get_state()
+    assert state["record"] == run.record()
+    assert state["updated"] == session.journal.get("scenario/practice-story").updated
+    assert state["progress"] == "Done, ending reached: A morning routine"
+    assert moves == [1]
+    assert "Ending: A morning routine" in player.story_html
+    session.changed()  # nothing new: no move
+    assert moves == [1]
 
 
 def test_a_saved_path_that_no_longer_fits_the_story_is_cut_where_it_stops_fitting(practice):

@@ -98,8 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     group = shop.add_mutually_exclusive_group()
     group.add_argument(
-        "--cohort", metavar="NAME", help="start a new cohort with this name (default: a new "
-        "cohort named after today's date)"
+        "--cohort",
+        metavar="NAME",
+        help="start a new cohort with this name (default: a new cohort named after today's date)",
     )
     group.add_argument("--code", help="carry on with an existing cohort, by its code")
     shop.add_argument(

@@ -31,7 +31,6 @@ MODULE_FILE = re.compile(r"^[0-9]{2}_[a-z_]+\.ipynb$")
 MAX_PROMPT_WORDS = 60
 
 
-
 @dataclass(frozen=True)
 class Source:
     title: str
@@ -178,4 +177,3 @@ class Course:
     def source_ids(self) -> frozenset[str]:
         """Every source item id some prompt carries."""
         return frozenset(s for p in self.prompts for s in p.source)
-

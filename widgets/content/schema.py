@@ -41,7 +41,6 @@ def find(items: typing.Iterable[T], attribute: str, value: str, what: str) -> T:
     raise KeyError(f"no {what} {value!r}")
 
 
-
 def check_value(value: object, annotation: object, where: str) -> object:
     """Check one value against a field's annotation; return it converted (lists to tuples)."""
     origin = typing.get_origin(annotation)
@@ -123,4 +122,3 @@ def unique(items: typing.Iterable[str], what: str) -> None:
         if item in seen:
             raise ContentError(f"{what} {item!r} appears more than once")
         seen.add(item)
-

@@ -40,9 +40,9 @@ class FileButton(anywidget.AnyWidget):
     #: What the browser says after a file's name when it is over the limit.
     too_large = traitlets.Unicode("").tag(sync=True)
     too_many = traitlets.Unicode("").tag(sync=True)
-    unreadable = traitlets.Unicode(
-        "Your browser could not read that file. Nothing was sent."
-    ).tag(sync=True)
+    unreadable = traitlets.Unicode("Your browser could not read that file. Nothing was sent.").tag(
+        sync=True
+    )
 
     def __init__(
         self,

@@ -148,7 +148,7 @@ class BrowserStore(traitlets.HasTraits):
             journal = parse_browser_copy(text)
         except JournalError as exc:
             self.arrival = Arrival(
-                None, f"The journal kept in this browser could not be read ({exc})."
+                None, f"The journal kept in this browser could not be read. {exc}"
             )
             return
         for key in journal:

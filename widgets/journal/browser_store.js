@@ -42,7 +42,10 @@ function release(saved) {
 }
 
 function clearUnsaved() {
-  Object.keys(readPrefix(UNSAVED)).forEach((key) => localStorage.removeItem(UNSAVED + key));
+  // Everything the course keeps in this browser besides the journal: unsaved changes, drafts.
+  [UNSAVED, PREFIX + "draft:"].forEach((prefix) => {
+    Object.keys(readPrefix(prefix)).forEach((key) => localStorage.removeItem(prefix + key));
+  });
 }
 
 function write(entries) {

@@ -90,13 +90,13 @@ class FileStore:
         os.replace(self.path, aside)
         try:
             journal = Journal.loads(self.backup_path.read_bytes())
-            recovered = "the previous saved copy was restored"
+            recovered = "The previous saved copy was restored"
         except (FileNotFoundError, JournalError):
             journal = Journal()
-            recovered = "a new journal was started"
+            recovered = "A new journal was started"
         return journal, (
-            f"Your journal file could not be read ({problem}); {recovered}. "
-            f"The unreadable file was kept as {aside.name}."
+            f"Your journal file could not be read. {problem} {recovered}, and the unreadable "
+            f"file was kept as {aside.name}."
         )
 
     def load(self) -> tuple[Journal, str | None]:

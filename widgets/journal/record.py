@@ -46,7 +46,17 @@ MAX_ID_CHARS = 100
 
 
 class JournalError(ValueError):
-    """A journal file or entry that cannot be accepted, with a message fit for the learner."""
+    """A journal file or entry that cannot be accepted, with a message fit for the learner.
+
+    However the reason was written, it reads as a sentence: a capital letter and a full stop.
+    """
+
+    def __str__(self) -> str:
+        text = super().__str__().strip()
+        if not text:
+            return text
+        text = text[0].upper() + text[1:]
+        return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def now() -> str:
@@ -54,15 +64,33 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_KIND_NAMES = {
+    "reflection": "a reflection",
+    "scenario": "a scenario",
+    "attempt": "a self-assessment",
+    "rating": "a self-assessment answer",
+    "action": "an action",
+    "workshop": "a workshop record",
+    "cpd": "a piece of CPD",
+}
+
+
+def _entry_name(where: str) -> str:
+    """An entry named for the learner: "a reflection", "the journal's start", never its key."""
+    if where in {"created", "cleared"}:
+        return {"created": "the journal's start", "cleared": "the last deletion"}[where]
+    return _KIND_NAMES.get(where.partition("/")[0], "one of the journal's entries")
+
+
 def _parse_time(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise JournalError(f"{where}: the time is missing")
+        raise JournalError(f"the time of {_entry_name(where)} is missing")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise JournalError(f"{where}: {value!r} is not a date and time") from None
+        raise JournalError(f"the time of {_entry_name(where)} is not a date and time") from None
     if parsed.tzinfo is None:
-        raise JournalError(f"{where}: the time has no time zone")
+        raise JournalError(f"the time of {_entry_name(where)} has no time zone")
     return parsed.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -144,7 +172,7 @@ def _check_action(record: object) -> dict[str, Any]:
             raise JournalError(f"an action's '{field}' must be text of at most {limit} characters")
     for field in ("domain", "stage"):
         if not isinstance(record[field], str) or not LEVEL_KEY.match(record[field]):
-            raise JournalError(f"an action's {field} is not a key")
+            raise JournalError(f"an action's {field} is not one the course knows")
     for field in ("done", "deleted"):
         if not isinstance(record[field], bool):
             raise JournalError(f"an action's '{field}' must be true or false")
@@ -220,7 +248,7 @@ KINDS = {
 def _check_key(key: str) -> str:
     kind, sep, name = key.partition("/")
     if not sep or kind not in KINDS or not name or len(key) > 200:
-        raise JournalError(f"{key!r} is not a journal entry key")
+        raise JournalError("the journal holds an entry of a kind the course does not know")
     return key
 
 
@@ -383,9 +411,7 @@ class Journal:
     def add_cpd(self, **fields: str) -> str:
         """Start a piece of CPD with what is known; every field not given is left empty."""
         entry_id = secrets.token_hex(5)
-        used = [
-            e.value["order"] for k, e in self._entries.items() if k.startswith("cpd/")
-        ]
+        used = [e.value["order"] for k, e in self._entries.items() if k.startswith("cpd/")]
         record: dict[str, Any] = {f: "" for f in CPD_TEXT_LIMITS}
         record.update(fields, order=max(used, default=-1) + 1, deleted=False)
         self.set(f"cpd/{entry_id}", record)
@@ -475,7 +501,10 @@ class Journal:
         for key, raw in raw_entries.items():
             _check_key(key)
             if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
-                raise JournalError(f"The entry {key!r} is not in the expected shape.")
+                raise JournalError(
+                    f"{_entry_name(key)[0].upper()}{_entry_name(key)[1:]} in the journal is not "
+                    "in the shape the course expects."
+                )
             entries[key] = Entry(_check_value(key, raw["value"]), _parse_time(raw["updated"], key))
         cleared = data.get("cleared")
         if cleared is not None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as w
+import traitlets
 
 from ..content import Course
 from ..controls import status_html
 from ..journal import ACTION_TEXT_LIMITS, JournalError, Session
+from .component import Component, Reply, component_esm
 
 FIELDS = {
     "what": "What will you do?",
@@ -26,11 +28,33 @@ FIELDS = {
 }
 
 
+def check_action(values: dict[str, Any], course: Course) -> dict[str, str]:
+    """An action's fields as the journal keeps them, or :class:`JournalError` saying why not."""
+    found: dict[str, str] = {}
+    for name in FIELDS:
+        value = values.get(name, "")
+        if not isinstance(value, str):
+            raise JournalError(f"What arrived for '{FIELDS[name]}' was not text.")
+        found[name] = value.strip()
+    if not found["what"]:
+        raise JournalError("Say what you will do before adding the action.")
+    for name, limit in ACTION_TEXT_LIMITS.items():
+        if len(found[name]) > limit:
+            raise JournalError(f"'{FIELDS[name]}' is longer than {limit} characters.")
+    domain, stage = values.get("domain"), values.get("stage")
+    if domain not in {d.key for d in course.domains}:
+        raise JournalError("That is not one of the course's five domains.")
+    if stage not in {s.key for s in course.stages}:
+        raise JournalError("That is not one of the four stages.")
+    return {**found, "domain": str(domain), "stage": str(stage)}
+
+
 class ActionFields(w.VBox):
-    """The labelled fields of one action, with the limits the journal keeps."""
+    """The labelled fields of one action, with the limits the journal keeps (editing a plan)."""
 
     def __init__(self, course: Course, domain: str | None, values: dict[str, Any] | None = None):
         values = values or {}
+        self.course = course
         self.inputs = {}
         for name, label in FIELDS.items():
             kind = w.Textarea if name in {"what", "measure"} else w.Text
@@ -58,48 +82,92 @@ class ActionFields(w.VBox):
         self.add_class("sb-action-fields")
 
     def values(self) -> dict[str, str]:
-        found = {name: box.value.strip() for name, box in self.inputs.items()}
-        if not found["what"]:
-            raise JournalError("Say what you will do before adding the action.")
-        for name, limit in ACTION_TEXT_LIMITS.items():
-            if len(found[name]) > limit:
-                raise JournalError(f"'{FIELDS[name]}' is longer than {limit} characters.")
-        return {**found, "domain": self.domain.value, "stage": self.stage.value}
-
-    def clear(self) -> None:
-        for box in self.inputs.values():
-            box.value = ""
+        found = {name: box.value for name, box in self.inputs.items()}
+        return check_action(
+            {**found, "domain": self.domain.value, "stage": self.stage.value}, self.course
+        )
 
 
-class ActionForm(w.VBox):
-    """Add an action to the plan from a domain module."""
+class ActionForm(Component):
+    """Add an action to the plan from a domain module: one component, drawn in the browser.
+
+    What the learner types stays in this browser as a draft until the action is added, so a
+    reload or a server that went away loses nothing.
+    """
+
+    _esm = component_esm("actions.js")
+    handlers: ClassVar[dict[str, str]] = {"add": "add_from_browser"}
+    domain = traitlets.Unicode("").tag(sync=True)
+    domain_title = traitlets.Unicode("").tag(sync=True)
+    stages = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: Each field: its name, label, longest length, and whether it is a long (several-line) one.
+    inputs = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(self, course: Course, session: Session, domain: str, **kwargs: Any):
-        self._session = session
-        self.fields = ActionFields(course, domain)
-        self.button = w.Button(description="Add to my action plan", layout=w.Layout(width="auto"))
-        self.button.on_click(lambda _b: self.add())
-        self.status = w.HTML()
-        self.status.add_class("sb-status")
-        super().__init__([self.fields, self.button, self.status], **kwargs)
-        self.add_class("sb-action-form")
-
-    def add(self) -> str | None:
-        try:
-            values = self.fields.values()
-            action_id = self._session.journal.add_action(**values)
-            self._session.save()
-        except (OSError, JournalError) as exc:
-            self.status.value = status_html(f"Not added. {exc}", problem=True)
-            return None
-        self.fields.clear()
-        self._session.changed()
-        count = len(self._session.journal.actions())
-        self.status.value = status_html(
-            f"Added. Your action plan now has {count} action{'s' if count != 1 else ''}; "
-            "you will find it in the closing module."
+        self.course = course
+        super().__init__(
+            session,
+            domain=domain,
+            domain_title=course.domain(domain).title,
+            stages=[{"key": s.key, "title": s.title} for s in course.stages],
+            inputs=[
+                {
+                    "name": name,
+                    "label": label,
+                    "limit": ACTION_TEXT_LIMITS[name],
+                    "long": name in {"what", "measure"},
+                }
+                for name, label in FIELDS.items()
+            ],
+            **kwargs,
         )
-        return action_id
+        self._status = ""
+
+    @property
+    def status(self) -> str:
+        """The form's status line, as the browser draws it."""
+        return self._status
+
+    @property
+    def labels(self) -> list[str]:
+        return [field["label"] for field in self.inputs]
+
+    def add(self, what: str, stage: str = "general", **extra: str) -> str | None:
+        """Add an action, as the learner's press of the button does; its id, or None."""
+        values = {"what": what, "stage": stage, "domain": self.domain, **extra}
+        reply = self.receive({"kind": "add", "values": values})
+        self._status = status_html(reply.message, problem=reply.problem)
+        return (reply.extra or {}).get("added")
+
+    def add_from_browser(self, content: dict[str, Any]) -> Reply:
+        values = content.get("values")
+        if not isinstance(values, dict) or set(values) - {*FIELDS, "domain", "stage"}:
+            return Reply(False, "What arrived was not an action, so nothing was added.", True)
+        if values.get("domain") != self.domain:
+            return Reply(False, "Actions added here are for this module's domain.", True)
+        try:
+            checked = check_action(values, self.course)
+        except JournalError as exc:
+            return Reply(False, f"Not added. {exc}", True)
+        journal = self.session.journal
+        action_id = journal.add_action(**checked)
+        why = self.save_failed()
+        if why is not None:
+            journal.delete_action(action_id)
+            return Reply(
+                False,
+                f"Not added: the journal file could not be written ({why}). What you wrote is "
+                "still in the form.",
+                True,
+            )
+        self.session.changed()
+        count = len(journal.actions())
+        return Reply(
+            True,
+            f"Added. Your action plan now has {count} action{'s' if count != 1 else ''}; "
+            "you will find it in the closing module.",
+            extra={"added": action_id},
+        )
 
 
 class ActionPlan(w.VBox):

@@ -1,118 +1,143 @@
 """The self-assessment: how well the team works as a secure base today, stage by stage.
 
-Each statement is a labelled group of radio buttons on the course's reflective scale ("not yet"
-to "well established", or "not sure / not applicable"). Every answer is saved in the journal
-with its time, under the current attempt. Once every statement of the module has an answer, a
-short reading names the strongest stage and the prompts most worth the learner's time next.
-It is a reflective tool, not a validated measure, and the page says so.
+One component for a domain's statements. The browser draws each statement as a ``<fieldset>``
+(a named radio group, labelled by its statement, so the arrow keys move between its levels) on
+the course's reflective scale ("not yet" to "well established", or "not sure / not
+applicable"). Every answer is kept in the browser until saved, and saved in the journal with
+its time, under the current attempt. Once every statement of the module has an answer, a short
+reading names the strongest stage and the prompts most worth the learner's time next. It is a
+reflective tool, not a validated measure, and the page says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from html import escape
 from typing import Any
 
-import ipywidgets as w
+import traitlets
 
-from ..content import Course, Statement
+from ..content import Course
 from ..controls import status_html
-from ..journal import JournalError, Session
+from ..journal import Session
+from ..journal.record import now
 from ..reports.reading import reading_html
+from .component import Component, Reply, browser_time, component_esm
+
+__all__ = ["SelfAssessment"]
 
 
-class StatementRating(w.VBox):
-    """One statement and its scale; the value is validated against the scale's levels."""
-
-    def __init__(
-        self,
-        statement: Statement,
-        course: Course,
-        on_rate: Callable[[Statement, str], None],
-        current: str | None,
-    ):
-        self.statement = statement
-        self._levels = {lv.key for lv in course.scale}
-        self.radio = w.RadioButtons(
-            options=[(lv.label, lv.key) for lv in course.scale],
-            value=current if current in self._levels else None,
-            description=statement.text,
-            layout=w.Layout(width="100%"),
-        )
-        self.radio.add_class("sb-rating-radio")
-        self._on_rate = on_rate
-        self.radio.observe(self._changed, names="value")
-        super().__init__([self.radio])
-        self.add_class("sb-rating")
-
-    @property
-    def value(self) -> str | None:
-        chosen: str | None = self.radio.value
-        return chosen
-
-    def _changed(self, change: dict[str, Any]) -> None:
-        if change["new"] in self._levels:
-            self._on_rate(self.statement, change["new"])
-
-
-class SelfAssessment(w.VBox):
+class SelfAssessment(Component):
     """A domain's statements, grouped by stage, with a reading once all are answered."""
+
+    _esm = component_esm("assessment.js")
+    #: The stages, each with its title and statements (id and text).
+    groups = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: The scale: each level's key and label.
+    levels = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: The attempt answers are saved under, and whether the journal has it yet.
+    attempt = traitlets.Unicode("").tag(sync=True)
+    attempt_saved = traitlets.Bool(False).tag(sync=True)
+    #: The answers of that attempt: statement id -> {"level", "updated"}.
+    answers = traitlets.Dict().tag(sync=True)
+    #: The reading, as HTML made from the course's own words, once every statement is answered.
+    reading = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, domain: str, course: Course, session: Session, **kwargs: Any):
         self.domain = domain
         self.course = course
-        self._session = session
-        journal = session.journal
-        self.attempt = journal.attempts()[-1][0] if journal.attempts() else None
-        current = journal.ratings(self.attempt) if self.attempt else {}
-        self.ratings: dict[str, StatementRating] = {}
-        children: list[w.Widget] = []
-        for stage in course.stages:
-            statements = course.statements_for(domain, stage.key)
-            children.append(w.HTML(f"<h3 class='sb-rating-stage'>{escape(stage.title)}</h3>"))
-            for statement in statements:
-                rating = StatementRating(statement, course, self._rate, current.get(statement.id))
-                self.ratings[statement.id] = rating
-                children.append(rating)
-        self.status = w.HTML(layout=w.Layout(min_height="1.5em"))
-        self.status.add_class("sb-status")
-        self.reading = w.HTML()
-        self.reading.add_class("sb-reading")
-        super().__init__([*children, self.status, self.reading], **kwargs)
-        self.add_class("sb-assessment")
-        self._show_reading()
-        session.observe(lambda _change: self._refresh(), names="revision")
+        self.statements = {s.id: s for s in course.statements_for(domain)}
+        self._levels = {lv.key for lv in course.scale}
+        super().__init__(
+            session,
+            groups=[
+                {
+                    "title": stage.title,
+                    "statements": [
+                        {"id": s.id, "text": s.text}
+                        for s in course.statements_for(domain, stage.key)
+                    ],
+                }
+                for stage in course.stages
+            ],
+            levels=[{"key": lv.key, "label": lv.label} for lv in course.scale],
+            **kwargs,
+        )
+        self._status = ""
+        self._draw()
+        session.observe(lambda _change: self._draw(), names="revision")
 
-    def _rate(self, statement: Statement, level: str) -> None:
-        journal = self._session.journal
-        if self.attempt is None:
-            self.attempt = journal.current_attempt()
-        try:
-            journal.set_rating(self.attempt, statement.id, level)
-            self._session.save()
-        except (OSError, JournalError) as exc:
-            self.status.value = status_html(
-                f"Your answer could not be saved ({exc}).", problem=True
+    # -- reading the state ---------------------------------------------------------------
+    @property
+    def ratings(self) -> dict[str, str | None]:
+        """Each statement's answer in this attempt, or None."""
+        return {sid: (self.answers.get(sid) or {}).get("level") for sid in self.statements}
+
+    @property
+    def status(self) -> str:
+        """The status line, as the browser draws it."""
+        return self._status
+
+    def _draw(self) -> None:
+        journal = self.session.journal
+        attempts = journal.attempts()
+        if attempts:
+            attempt, saved = attempts[-1][0], True
+        else:
+            numbers = [int(a) for a, _ in attempts if a.isdigit()]
+            attempt, saved = str(max(numbers, default=0) + 1), False
+        answers = {}
+        for sid in self.statements:
+            entry = journal.get(f"rating/{attempt}/{sid}")
+            if entry is not None and entry.value in self._levels:
+                answers[sid] = {"level": entry.value, "updated": entry.updated}
+        self.attempt, self.attempt_saved = attempt, saved
+        if answers != self.answers:
+            self.answers = answers
+        self.reading = self._reading()
+
+    def _reading(self) -> str:
+        answers = {sid: level for sid, level in self.ratings.items() if level}
+        if len(answers) < len(self.statements):
+            return ""
+        return reading_html(self.domain, answers, self.course)
+
+    # -- changes -------------------------------------------------------------------------
+    def rate(self, statement_id: str, level: str) -> Reply:
+        """Answer a statement, as the learner's click in the browser does."""
+        reply = self.receive(
+            {"kind": "edit", "key": f"rating/{self.attempt}/{statement_id}", "value": level}
+        )
+        self._status = status_html(reply.message, problem=reply.problem)
+        return reply
+
+    def edit(self, content: dict[str, Any]) -> Reply:
+        key, level = content.get("key"), content.get("value")
+        prefix = f"rating/{self.attempt}/"
+        if not isinstance(key, str) or not key.startswith(prefix):
+            return Reply(
+                False, "That answer is not for this self-assessment, so it was not saved.", True
             )
-            return
-        answered = sum(1 for r in self.ratings.values() if r.value)
-        self.status.value = status_html(f"Saved. {answered} of {len(self.ratings)} answered.")
-        self._show_reading()
-
-    def _refresh(self) -> None:
-        journal = self._session.journal
-        if journal.attempts():
-            self.attempt = journal.attempts()[-1][0]
-        current = journal.ratings(self.attempt) if self.attempt else {}
-        for statement_id, rating in self.ratings.items():
-            level = current.get(statement_id)
-            if level != rating.value and (level is None or level in rating._levels):
-                rating.radio.value = level
-        self._show_reading()
-
-    def _show_reading(self) -> None:
-        answers = {k: r.value for k, r in self.ratings.items() if r.value}
-        if len(answers) < len(self.ratings):
-            self.reading.value = ""
-            return
-        self.reading.value = reading_html(self.domain, answers, self.course)
+        statement_id = key[len(prefix) :]
+        if statement_id not in self.statements:
+            return Reply(
+                False, "That statement is not part of this page, so nothing was saved.", True
+            )
+        if not isinstance(level, str) or level not in self._levels:
+            return Reply(
+                False, "That answer is not one of the scale's levels, so nothing was saved.", True
+            )
+        journal = self.session.journal
+        when = browser_time(content.get("updated"))
+        if not journal.get(f"attempt/{self.attempt}"):
+            journal.set(f"attempt/{self.attempt}", {"started": min(when, now())})
+        journal.set(key, level, when=when)
+        why = self.save_failed()
+        if why is not None:
+            return Reply(
+                False,
+                f"Your answer could not be saved ({why}). It is kept in this web browser until "
+                "it can be.",
+                True,
+            )
+        self._draw()
+        answered = sum(1 for level in self.ratings.values() if level)
+        return Reply(True, f"Saved. {answered} of {len(self.statements)} answered.")

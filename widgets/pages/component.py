@@ -112,16 +112,10 @@ class Component(anywidget.AnyWidget):
             answer.update(reply.extra)
         self.send(answer)
 
-    def save(self) -> Reply | None:
-        """Save the session's journal; a reply for the learner if it could not be written."""
+    def save_failed(self) -> str | None:
+        """Save the session's journal; if it could not be written, why not (the system's words)."""
         try:
             self._session.save()
         except OSError as exc:
-            return Reply(
-                False,
-                "Not saved: the journal file could not be written "
-                f"({exc.strerror or exc}). Your work is kept in this web browser until it "
-                "can be; to be safe, copy anything important somewhere else too.",
-                True,
-            )
+            return str(exc.strerror or exc)
         return None

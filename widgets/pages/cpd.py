@@ -63,9 +63,7 @@ class CpdEntryView(w.VBox):
         text = load_cpd()
         self.boxes: dict[str, w.Textarea | w.Text] = {}
         self.copies: dict[str, CopyButton] = {}
-        children: list[w.Widget] = [
-            w.HTML(f"<h3 class='sb-cpd-title'>Piece of CPD {number}</h3>")
-        ]
+        children: list[w.Widget] = [w.HTML(f"<h3 class='sb-cpd-title'>Piece of CPD {number}</h3>")]
         for field in text.field:
             children.append(self._field(field, record[field.key], drawn.get(field.key, [])))
         self.status = w.HTML(layout=w.Layout(min_height="1.5em"))
@@ -232,4 +230,3 @@ class CpdRecord(w.VBox):
             + status_html("Your CPD record is ready to download.")
         )
         return plain, page
-

@@ -48,7 +48,6 @@ def on_binder() -> bool:
     return any(os.environ.get(name) for name in BINDER_ENV)
 
 
-
 def nav_html(course: Course, current: Module, where: str) -> str:
     modules = course.sequence
     about = [m for m in course.modules if m.about]

@@ -14,10 +14,9 @@ from html import escape
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from ..content import Course, Scenario, load_course, load_scenarios
+from ..content import Course, load_course, load_scenarios
 from ..journal import FileStore, page_session
 from ..reports.about import credits_html, model_svg
-from ..reports.runs import scenario_status
 from ..reports.summaries import scenarios_summary_html, summary_html
 from ..server.kernel import guard_kernel
 from .actions import ActionForm, ActionPlan
@@ -98,36 +97,16 @@ class CoursePage:
         display(self.assessment)
 
     def scenarios(self) -> None:
-        """The scenario exercises centred on this module's domain, each with its status."""
+        """The scenario exercises centred on this module's domain: one card each, with its
+        status, drawn by its player."""
         if not self.module.domain:
             raise ValueError(f"module {self.module.key!r} has no domain for scenarios")
-        cards = []
         for scenario in load_scenarios():
             if scenario.domain != self.module.domain:
                 continue
-            status = w.HTML()
-            status.add_class("sb-scenario-status")
-
-            def show(
-                _change: object, status: w.HTML = status, scenario: Scenario = scenario
-            ) -> None:
-                record = self.session.journal.scenario(scenario.id)
-                status.value = (
-                    f"<p><strong>Status:</strong> {escape(scenario_status(scenario, record))}</p>"
-                )
-
             player = ScenarioPlayer(scenario, self.course, self.session)
-            player.observe(show, names="moves")
-            show(None)
             self.players[scenario.id] = player
-            heading = w.HTML(
-                f"<h3 class='sb-scenario-title'>{escape(scenario.title)}</h3>"
-                f"<p class='sb-scenario-summary'>{escape(scenario.summary)}</p>"
-            )
-            card = w.VBox([heading, status, player])
-            card.add_class("sb-scenario")
-            cards.append(card)
-        display(w.VBox(cards))
+            display(player)
 
     def stages(self) -> None:
         items = "".join(

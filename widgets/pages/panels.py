@@ -28,6 +28,7 @@ class ExportPanel(w.VBox):
     def __init__(self, course: Course, sess: Session, **kwargs: Any):
         self.course = course
         self._session = sess
+
         def tick(label: str) -> w.Checkbox:
             return w.Checkbox(value=True, description=label, indent=False)
 

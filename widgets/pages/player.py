@@ -1,26 +1,42 @@
 """The scenario player: a branching story, one step at a time, kept in the journal.
 
-The state is a :class:`~widgets.reports.runs.ScenarioRun` (plain Python): the path taken so
-far, with choose, back and restart. :class:`ScenarioPlayer` is its view: the current step's
-text, a button per choice, Back and Start again, and at an ending the debrief with links to
-the prompts to take further.
+Each scenario is one component (:class:`ScenarioPlayer`): its card (title, summary and status)
+and the player itself (the story so far, a button per choice, Back and Start again, and at an
+ending the debrief with links to the prompts to take further), drawn in the browser.
+The browser is sent the whole story once, as data: each step's text (HTML made here, every
+piece of it escaped) and its choices. It walks the story itself when a choice is made, so a step
+follows at once even if the server has gone; it keeps where the learner is (a scenario record,
+as :meth:`~widgets.reports.runs.ScenarioRun.record` makes it) in its own storage until the
+journal has it, and sends it. Python checks that the record is one the story could lead to by
+real choices, saves it and replies with the card's new status.
+
 Every change is saved to the journal, so a reload or another module finds the learner where
 they were, and the closing module can list the endings reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 from typing import Any
 
-import ipywidgets as w
 import traitlets
 
 from ..content import Course, Node, Scenario
 from ..controls import status_html
-from ..journal import JournalError, Session
-from ..reports.runs import ScenarioRun
+from ..journal import Session
+from ..journal.record import MAX_PATH_STEPS
+from ..reports.runs import ScenarioRun, scenario_status
+from .component import Component, Reply, browser_time, component_esm
+
+__all__ = ["ScenarioPlayer", "prompt_links_html", "stakes_html"]
+
+AT_THE_BEGINNING = "You are at the beginning of this scenario."
+NO_SUCH_CHOICE = "There is no such choice at this point of the scenario, so nothing changed."
+NOT_THIS_SCENARIO = "That change is for another scenario, not this one, so nothing was saved."
+NOT_A_PLACE = "What arrived was not a place in this scenario, so nothing was saved."
+NOT_A_PATH = "That path cannot be taken through this scenario by its choices, so nothing was saved."
+NOT_ITS_ENDINGS = "The endings that arrived do not fit this scenario, so nothing was saved."
+RECORD_KEYS = {"path", "ending", "endings"}
 
 
 def _paragraphs(node: Node, field: str = "text") -> str:
@@ -48,123 +64,212 @@ def prompt_links_html(node: Node, course: Course) -> str:
     )
 
 
-class ScenarioPlayer(w.VBox):
-    """One scenario, played step by step, saved to the journal on every step.
+def _body_html(node: Node, scenario: Scenario, course: Course) -> str:
+    """A step's story below its heading (which the browser draws: it counts the steps)."""
+    if node.is_ending:
+        return (
+            f"{_paragraphs(node)}<div class='sb-debrief'><h5>Debrief</h5>"
+            f"{stakes_html(scenario, course)}{_paragraphs(node, 'debrief')}"
+            f"{prompt_links_html(node, course)}</div>"
+            "<p class='sb-replay'>You can go back a step or start again to try another "
+            "path.</p>"
+        )
+    return f"{_paragraphs(node)}<p class='sb-ask'>What do you do?</p>"
 
-    Observe ``moves`` (a count, never sent to the browser) to hear of every step taken, undone
-    or arriving from elsewhere.
+
+def _heading_html(node: Node, decisions: int) -> str:
+    # The heading of each step takes keyboard focus when a choice leads to it, so focus is
+    # never lost when the button pressed disappears.
+    focus = 'tabindex="-1" data-sb-focus'
+    if node.is_ending:
+        return f"<h4 class='sb-ending-title' {focus}>Ending: {escape(node.ending or '')}</h4>"
+    return f"<h4 class='sb-step' {focus}>Step {decisions + 1}</h4>"
+
+
+def _trail_html(made: list[str]) -> str:
+    if not made:
+        return ""
+    steps = "".join(f"<li>{escape(label)}</li>" for label in made)
+    return (
+        f"<details class='sb-trail'><summary>Your choices so far ({len(made)})</summary>"
+        f"<ol>{steps}</ol></details>"
+    )
+
+
+class ScenarioPlayer(Component):
+    """One scenario's card, played step by step in the browser, saved to the journal.
+
+    ``choose``, ``back`` and ``restart`` make a step exactly as the browser does: they work out
+    the new record and send it through :meth:`receive`. Observe ``moves`` (a count, never sent
+    to the browser) to hear of every step taken, undone or arriving from elsewhere.
     """
 
+    _esm = component_esm("player.js")
+    title = traitlets.Unicode("").tag(sync=True)
+    summary = traitlets.Unicode("").tag(sync=True)
+    #: The journal key of this scenario's record, and its first step.
+    key = traitlets.Unicode("").tag(sync=True)
+    start = traitlets.Unicode("").tag(sync=True)
+    #: The whole story: for each step its id, its ending's title (or None), the HTML of its
+    #: story below the heading, and its choices as labels and the ids of the steps they lead to.
+    nodes = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: Where the learner is, as the journal holds it, and when that was saved ("" if never).
+    record = traitlets.Dict().tag(sync=True)
+    updated = traitlets.Unicode("").tag(sync=True)
+    #: The card's status: not started, in progress, or the endings reached.
+    progress = traitlets.Unicode("").tag(sync=True)
+    beginning = traitlets.Unicode(AT_THE_BEGINNING).tag(sync=True)
     moves = traitlets.Int(0)
 
     def __init__(self, scenario: Scenario, course: Course, session: Session, **kwargs: Any):
         self.scenario = scenario
         self.course = course
-        self._session = session
-        self.run = ScenarioRun(scenario, session.journal.scenario(scenario.id))
-        self._story = w.HTML()
-        self._story.add_class("sb-story")
-        self._choices = w.VBox()
-        self._choices.add_class("sb-choices")
-        self._back = w.Button(description="Back one step")
-        self._restart = w.Button(description="Start again")
-        for button, tip in (
-            (self._back, "Undo your last choice"),
-            (self._restart, "Go back to the beginning of this scenario"),
-        ):
-            button.tooltip = tip
-            button.add_class("sb-control")
-        self._back.on_click(lambda _b: self._undo(self.run.back))
-        self._restart.on_click(lambda _b: self._undo(self.run.restart))
-        self._status = w.HTML(layout=w.Layout(min_height="1.5em"))
-        self._status.add_class("sb-status")
-        controls = w.HBox([self._back, self._restart])
-        controls.add_class("sb-controls")
-        super().__init__([self._story, self._choices, controls, self._status], **kwargs)
-        self.add_class("sb-player")
-        self._render()
-        session.observe(lambda _change: self._refresh(), names="revision")
+        nodes = [
+            {
+                "id": node.id,
+                "ending": node.ending if node.is_ending else None,
+                "html": _body_html(node, scenario, course),
+                "choices": [{"label": c.label, "next": c.next} for c in node.choice],
+            }
+            for node in scenario.node
+        ]
+        super().__init__(
+            session,
+            title=scenario.title,
+            summary=scenario.summary,
+            key=f"scenario/{scenario.id}",
+            start=scenario.start,
+            nodes=nodes,
+            **kwargs,
+        )
+        self._said = ""
+        self._draw()
+        session.observe(lambda _change: self._draw(), names="revision")
 
-    def _refresh(self) -> None:
-        record = self._session.journal.scenario(self.scenario.id)
-        if record != self.run.record():
-            self.run = ScenarioRun(self.scenario, record)
-            self._render()
+    def _draw(self) -> None:
+        """Put the journal's record in the state; count a move if it is a different one."""
+        entry = self.session.journal.get(self.key)
+        saved = entry.value if entry else None
+        record = ScenarioRun(self.scenario, saved).record()
+        moved = bool(self.record) and record != self.record
+        with self.hold_sync():
+            self.record = record
+            self.updated = entry.updated if entry else ""
+            self.progress = scenario_status(self.scenario, saved)
+        if moved:
             self.moves += 1
 
-    # -- actions -------------------------------------------------------------------------
-    def choose(self, index: int) -> None:
-        self._step(lambda: self.run.choose(index))
+    # -- the learner's moves, made as the browser makes them ---------------------------
+    @property
+    def run(self) -> ScenarioRun:
+        """Where the learner is (a copy: changing it changes nothing here)."""
+        return ScenarioRun(self.scenario, self.record)
 
-    def _undo(self, action: Callable[[], object]) -> None:
-        # Back and Start again stay enabled (a disabled button drops keyboard focus);
-        # at the beginning they only say so.
-        if self.run.decisions == 0:
-            self._say("You are at the beginning of this scenario.")
-            return
-        self._step(action)
-
-    def _step(self, action: Callable[[], object]) -> None:
+    def choose(self, index: int) -> Reply:
+        run = self.run
         try:
-            action()
-        except ValueError as exc:
-            self._say(str(exc), problem=True)
-            return
-        self._save()
-        self._render()
-        self.moves += 1
+            run.choose(index)
+        except ValueError:
+            return self._tell(Reply(False, NO_SUCH_CHOICE, True))
+        return self._move(run)
 
-    def _save(self) -> None:
-        try:
-            self._session.journal.set_scenario(self.scenario.id, self.run.record())
-            self._session.save()
-        except (OSError, JournalError) as exc:
-            self._say(
-                f"Your choice could not be saved ({exc}). You can carry on here.", problem=True
-            )
-        else:
-            self._say("Saved" if not self.run.ended else "Saved: you reached an ending")
+    def back(self) -> Reply:
+        run = self.run
+        # Back and Start again stay enabled (a disabled button drops keyboard focus); at the
+        # beginning they only say so.
+        if run.decisions == 0:
+            return self._tell(Reply(False, self.beginning))
+        run.back()
+        return self._move(run)
 
-    def _say(self, message: str, problem: bool = False) -> None:
-        self._status.value = status_html(message, problem=problem)
+    def restart(self) -> Reply:
+        run = self.run
+        if run.decisions == 0:
+            return self._tell(Reply(False, self.beginning))
+        run.restart()
+        return self._move(run)
 
-    # -- view ----------------------------------------------------------------------------
+    def _move(self, run: ScenarioRun) -> Reply:
+        reply = self.receive({"kind": "edit", "key": self.key, "value": run.record()})
+        self._said = status_html(reply.message, problem=reply.problem)
+        return reply
+
+    def _tell(self, reply: Reply) -> Reply:
+        """What the browser says by itself, with nothing sent."""
+        self.last_reply = reply
+        self._said = status_html(reply.message, problem=reply.problem)
+        return reply
+
+    # -- the server's half ---------------------------------------------------------------
+    def edit(self, content: dict[str, Any]) -> Reply:
+        if content.get("key") != self.key:
+            return Reply(False, NOT_THIS_SCENARIO, True)
+        value = content.get("value")
+        refusal = self._refusal(value)
+        if refusal is not None or not isinstance(value, dict):
+            # Nothing the player offers leads here: the browser goes back to the journal's.
+            return Reply(False, refusal or NOT_A_PLACE, True, extra={"refused": True})
+        journal = self.session.journal
+        if journal.set(self.key, value, when=browser_time(content.get("updated"))):
+            why = self.save_failed()
+            if why is not None:
+                return Reply(
+                    False,
+                    f"Not saved: the journal file could not be written ({why}). Where you are "
+                    "in this scenario is kept in this web browser until it can be; you can "
+                    "carry on here.",
+                    True,
+                )
+            self._draw()
+        message = "Saved" if value["ending"] is None else "Saved: you reached an ending"
+        return Reply(True, message, extra={"progress": self.progress})
+
+    def _refusal(self, value: object) -> str | None:
+        """Why ``value`` is not a record the player could have made, or None if it is."""
+        if not isinstance(value, dict) or set(value) != RECORD_KEYS:
+            return NOT_A_PLACE
+        path, ending, endings = value["path"], value["ending"], value["endings"]
+        if not isinstance(path, list) or not 0 < len(path) <= MAX_PATH_STEPS:
+            return NOT_A_PLACE
+        if path[0] != self.scenario.start:
+            return NOT_A_PATH
+        for here, there in zip(path, path[1:], strict=False):
+            if not isinstance(there, str):
+                return NOT_A_PATH
+            if there not in {c.next for c in self.scenario.get(here).choice}:
+                return NOT_A_PATH
+        known = {n.id for n in self.scenario.endings}
+        if (
+            not isinstance(endings, list)
+            or not all(isinstance(e, str) and e in known for e in endings)
+            or len(set(endings)) != len(endings)
+        ):
+            return NOT_ITS_ENDINGS
+        last = self.scenario.get(path[-1])
+        if ending != (last.id if last.is_ending else None):
+            return NOT_A_PATH
+        if last.is_ending and last.id not in endings:
+            return NOT_ITS_ENDINGS
+        if ScenarioRun(self.scenario, value).record() != value:
+            return NOT_A_PATH
+        return None
+
+    # -- what the browser shows, for Python code and tests -------------------------------
     @property
     def story_html(self) -> str:
-        return str(self._story.value)
+        """The story as the browser draws it: the choices so far and the current step."""
+        run = self.run
+        return (
+            _trail_html(run.choices_made())
+            + _heading_html(run.node, run.decisions)
+            + _body_html(run.node, self.scenario, self.course)
+        )
 
     @property
     def choice_labels(self) -> list[str]:
-        return [b.description for b in self._choices.children]
+        return [c.label for c in self.run.node.choice]
 
-    def _render(self) -> None:
-        run, node = self.run, self.run.node
-        made = run.choices_made()
-        trail = ""
-        if made:
-            steps = "".join(f"<li>{escape(label)}</li>" for label in made)
-            trail = f"<details class='sb-trail'><summary>Your choices so far ({len(made)})"
-            trail += f"</summary><ol>{steps}</ol></details>"
-        # The heading of each step takes keyboard focus when the button pressed to get here
-        # disappears (see the course's page template), so focus is never lost.
-        focus = 'tabindex="-1" data-sb-focus'
-        if node.is_ending:
-            body = (
-                f"<h4 class='sb-ending-title' {focus}>Ending: {escape(node.ending or '')}</h4>"
-                f"{_paragraphs(node)}<div class='sb-debrief'><h5>Debrief</h5>"
-                f"{stakes_html(self.scenario, self.course)}{_paragraphs(node, 'debrief')}"
-                f"{prompt_links_html(node, self.course)}</div>"
-                "<p class='sb-replay'>You can go back a step or start again to try another "
-                "path.</p>"
-            )
-        else:
-            body = f"<h4 class='sb-step' {focus}>Step {run.decisions + 1}</h4>{_paragraphs(node)}"
-            body += "<p class='sb-ask'>What do you do?</p>"
-        self._story.value = trail + body
-        buttons = []
-        for i, choice in enumerate(node.choice):
-            button = w.Button(description=choice.label, layout=w.Layout(width="100%"))
-            button.add_class("sb-choice")
-            button.on_click(lambda _b, i=i: self.choose(i))
-            buttons.append(button)
-        self._choices.children = buttons
+    @property
+    def status(self) -> str:
+        """The player's status line, as the browser draws it after the last move."""
+        return self._said

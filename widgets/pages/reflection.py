@@ -80,9 +80,15 @@ class ReflectionStage(Component):
         journal = self.session.journal
         changed = journal.set(key, text, when=browser_time(content.get("updated")))
         if changed:
-            problem = self.save()
-            if problem is not None:
-                return problem
+            why = self.save_failed()
+            if why is not None:
+                return Reply(
+                    False,
+                    f"Not saved: the journal file could not be written ({why}). Your text is "
+                    "kept in this web browser until it can be; to be safe, copy it somewhere "
+                    "else too.",
+                    True,
+                )
             self._draw()
         entry = journal.get(key)
         return Reply(True, f"Saved at {_local_time(entry.updated)}" if entry else "Saved")

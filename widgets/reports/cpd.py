@@ -63,11 +63,7 @@ def _dates(journal: Journal) -> str:
 def course_activity(course: Course, journal: Journal) -> dict[str, str]:
     """What the course can fill in for a new piece of CPD: facts only, for the learner to edit."""
     modules = modules_worked_on(course, journal)
-    worked = (
-        f" I worked through the modules on {_in_a_sentence(modules)}."
-        if modules
-        else ""
-    )
+    worked = f" I worked through the modules on {_in_a_sentence(modules)}." if modules else ""
     source = course.source
     return {
         "type": "Online course, with reflection on my practice as a supervisor",

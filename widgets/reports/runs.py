@@ -79,7 +79,6 @@ class ScenarioRun:
         return made
 
 
-
 def scenario_status(scenario: Scenario, record: dict[str, Any] | None) -> str:
     """A plain status for lists: not started, in progress, or the endings reached."""
     if not record or (len(record["path"]) <= 1 and not record["endings"]):

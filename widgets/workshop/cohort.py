@@ -392,11 +392,14 @@ class CohortStore:
         owner = device_hash(device, "notes")
         with self._writing() as db:
             code = self._existing(db, code)
-            posted = db.scalar(
-                sa.select(sa.func.count())
-                .select_from(notes)
-                .where((notes.c.cohort == code) & (notes.c.device == owner))
-            ) or 0
+            posted = (
+                db.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(notes)
+                    .where((notes.c.cohort == code) & (notes.c.device == owner))
+                )
+                or 0
+            )
             if posted >= MAX_NOTES_PER_DEVICE:
                 raise CohortError(
                     f"You have posted {MAX_NOTES_PER_DEVICE} notes to this room, which is as many "
@@ -436,9 +439,9 @@ class CohortStore:
             code = self._existing(db, code)
             row = db.execute(sa.select(cohorts).where(cohorts.c.code == code)).one()
             where = shares.c.cohort == code
-            participants = db.scalar(
-                sa.select(sa.func.count(sa.distinct(shares.c.device))).where(where)
-            ) or 0
+            participants = (
+                db.scalar(sa.select(sa.func.count(sa.distinct(shares.c.device))).where(where)) or 0
+            )
             counts: dict[tuple[str, str], list[int]] = {}
             for r in db.execute(
                 sa.select(shares.c.domain, shares.c.stage, shares.c.level, sa.func.count())

@@ -169,7 +169,8 @@ class SharePanel(w.VBox):
         found = [
             (entry.updated, key.partition("/")[2])
             for key in journal
-            if key.startswith("workshop/") and key != f"workshop/{FILE_DEVICE}"
+            if key.startswith("workshop/")
+            and key != f"workshop/{FILE_DEVICE}"
             and (entry := journal.get(key)) is not None
         ]
         for _when, code in sorted(found, reverse=True):

@@ -1,0 +1,305 @@
+"""Benchmark: how light a domain page is, measured against a bare page in the same run.
+
+Not part of the pass/fail suite. It serves the course and, beside it with the same Voilà
+settings, a bare notebook holding one ipywidgets slider, and measures for ``01_availability``:
+
+- widget models: the comms a page's kernel holds once it has run (``comm_info_request``);
+- time to interactive in headless Chromium (every cell run, every component drawn), median;
+- server and kernel CPU per load: the CPU time the Voilà server and the page's kernel spend
+  on one protocol-level load (page fetched, widget state fetched as the browser does);
+- many learners at once: N protocol-level learners open the page together; each is ready when
+  its kernel has answered ``request_states``; p95 and failures;
+- what a keystroke costs: a learner types into one box in Chromium for a few seconds; every
+  journal write is counted (each save replaces the file, so its identity changes).
+
+    python tests/bench/bench_page.py [--repeats 5] [--learners 50] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psutil
+import websocket
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.bench.bench_modules import Server, bare_notebook, measure  # noqa: E402
+from tests.harness import CHROMIUM_ARGS  # noqa: E402
+from widgets.content import load_course, load_scenarios  # noqa: E402
+
+MODULE = "01_availability.ipynb"
+
+
+def _message(
+    msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None
+) -> str:
+    return json.dumps(
+        {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "msg_type": msg_type,
+                "username": "bench",
+                "session": uuid.uuid4().hex,
+                "version": "5.3",
+                "date": "",
+            },
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
+        }
+    )
+
+
+def _wait_for(ws: websocket.WebSocket, msg_type: str, deadline: float) -> dict:
+    while time.monotonic() < deadline:
+        ws.settimeout(max(0.1, deadline - time.monotonic()))
+        raw = ws.recv()
+        if isinstance(raw, bytes):
+            continue  # a binary frame (buffers): not what we wait for
+        msg = json.loads(raw)
+        if msg.get("header", {}).get("msg_type") == msg_type:
+            return msg
+    raise TimeoutError(msg_type)
+
+
+def protocol_load(server: Server, file: str, timeout: float = 180) -> dict:
+    """Open a page as a browser does, without drawing it: its HTML, then its widgets' state."""
+    start = time.monotonic()
+    deadline = start + timeout
+    with urllib.request.urlopen(server.url(file), timeout=timeout) as response:
+        html = response.read().decode("utf-8")
+    kernel = re.search(r'"kernelId": *"([0-9a-f-]+)"', html)
+    if kernel is None:
+        raise RuntimeError("no kernel id in the page")
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", timeout=timeout
+    )
+    try:
+        ws.send(_message("comm_info_request", {"target_name": "jupyter.widget"}))
+        comms = _wait_for(ws, "comm_info_reply", deadline)["content"]["comms"]
+        comm_id = uuid.uuid4().hex
+        ws.send(
+            _message(
+                "comm_open",
+                {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
+                # The widget control protocol's version, as ipywidgets' own front end sends it.
+                metadata={"version": "1.0.0"},
+            )
+        )
+        ws.send(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}))
+        while True:
+            msg = _wait_for(ws, "comm_msg", deadline)
+            if msg["content"].get("data", {}).get("method") == "update_states":
+                break
+    finally:
+        ws.close()
+    return {"ready_s": time.monotonic() - start, "models": len(comms), "kernel": kernel.group(1)}
+
+
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def cpu_per_load(server: Server, file: str) -> float:
+    """The server's and the new kernel's CPU time for one protocol-level load."""
+    before_server = cpu_seconds(server.process.pid)
+    before = server.kernels()
+    protocol_load(server, file)
+    time.sleep(0.3)  # the last replies sent
+    (pid,) = server.kernels() - before
+    used = cpu_seconds(server.process.pid) - before_server + cpu_seconds(pid)
+    psutil.Process(pid).terminate()
+    return used
+
+
+def crowd(server: Server, file: str, learners: int) -> tuple[list[float], int]:
+    """Many learners open the page at once; their times to ready, and how many failed."""
+    times: list[float] = []
+    failures = [0]
+    before = server.kernels()
+
+    def one() -> None:
+        try:
+            times.append(protocol_load(server, file)["ready_s"])
+        except Exception:  # noqa: BLE001 - a failure is a figure here
+            failures[0] += 1
+
+    threads = [threading.Thread(target=one) for _ in range(learners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for pid in server.kernels() - before:
+        psutil.Process(pid).terminate()
+    time.sleep(3)
+    return times, failures[0]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def keystrokes(browser, server: Server, journal: Path, seconds: float, per_second: int) -> dict:
+    """Type steadily into one box; count the journal writes it causes."""
+    course = load_course()
+    prompt = course.prompts_for("availability", "general")[0]
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(server.url(MODULE))
+    page.wait_for_selector("nav.sb-nav >> nth=1", state="attached", timeout=120_000)
+    box = page.get_by_label(prompt.text, exact=True)
+    box.wait_for(timeout=120_000)
+    box.click()
+    writes = [0]
+    watching = [True]
+
+    def identity() -> tuple[int, int] | None:
+        try:
+            st = journal.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def watch() -> None:
+        last = identity()
+        while watching[0]:
+            now = identity()
+            if now != last:
+                writes[0] += 1
+                last = now
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    typed = 0
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        box.press("a")
+        typed += 1
+        time.sleep(max(0.0, start + typed / per_second - time.monotonic()))
+    elapsed = time.monotonic() - start
+    page.wait_for_timeout(2500)  # the last batch
+    watching[0] = False
+    watcher.join()
+    context.close()
+    return {"keystrokes": typed, "seconds": elapsed, "writes": writes[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--typing-seconds", type=float, default=8.0)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--chromium", default=os.environ.get("SECURE_BASE_CHROMIUM", "/usr/bin/chromium")
+    )
+    args = parser.parse_args()
+    course = load_course()
+    scratch = Path(tempfile.mkdtemp(prefix="secure-base-bench-"))
+    (scratch / "bare").mkdir()
+    bare_notebook(scratch / "bare")
+    journal = scratch / "journal.json"
+    course_server = Server(ROOT / "course", journal)
+    bare_server = Server(scratch / "bare", scratch / "unused.json")
+    n = len(course.prompts_for("availability"))
+    players = sum(1 for s in load_scenarios() if s.domain == "availability")
+    ready_course = (
+        "document.querySelectorAll('nav.sb-nav').length === 2"
+        f" && document.querySelectorAll('.sb-reflection textarea').length === {n}"
+        f" && document.querySelectorAll('.sb-player').length === {players}"
+        " && document.querySelectorAll('.sb-rating').length > 0"
+    )
+    ready_bare = "document.querySelector('.widget-slider') !== null"
+    out: dict = {}
+    try:
+        # Warm both (first imports, disk caches) before anything is measured.
+        for _ in range(2):
+            protocol_load(bare_server, "bare.ipynb")
+            protocol_load(course_server, MODULE)
+        out["models"] = {
+            "course": protocol_load(course_server, MODULE)["models"],
+            "bare": protocol_load(bare_server, "bare.ipynb")["models"],
+        }
+        cpu: dict[str, list[float]] = {"course": [], "bare": []}
+        for _ in range(args.repeats):
+            cpu["bare"].append(cpu_per_load(bare_server, "bare.ipynb"))
+            cpu["course"].append(cpu_per_load(course_server, MODULE))
+        out["cpu_s"] = {k: statistics.median(v) for k, v in cpu.items()}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            tti: dict[str, list[float]] = {"course": [], "bare": []}
+            for _ in range(args.repeats):
+                tti["bare"].append(measure(browser, bare_server, "bare.ipynb", ready_bare)["tti_s"])
+                tti["course"].append(measure(browser, course_server, MODULE, ready_course)["tti_s"])
+            out["tti_s"] = {k: statistics.median(v) for k, v in tti.items()}
+            out["typing"] = keystrokes(browser, course_server, journal, args.typing_seconds, 8)
+            browser.close()
+        crowds = {}
+        for name, server, file in (
+            ("bare", bare_server, "bare.ipynb"),
+            ("course", course_server, MODULE),
+        ):
+            times, failed = crowd(server, file, args.learners)
+            crowds[name] = {"p95_s": p95(times) if times else None, "failures": failed}
+        out["crowd"] = crowds
+    finally:
+        course_server.stop()
+        bare_server.stop()
+
+    typing = out["typing"]
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {args.repeats} runs each, medians; {args.learners} "
+        "learners at once."
+    )
+    rows = [
+        ("widget models", out["models"]["course"], out["models"]["bare"], ""),
+        ("time to interactive, s", out["tti_s"]["course"], out["tti_s"]["bare"], ".2f"),
+        ("server + kernel CPU per load, s", out["cpu_s"]["course"], out["cpu_s"]["bare"], ".2f"),
+        (
+            f"{args.learners} learners at once, p95 ready, s",
+            out["crowd"]["course"]["p95_s"],
+            out["crowd"]["bare"]["p95_s"],
+            ".1f",
+        ),
+    ]
+    print(f"{'measure':42} {'course':>8} {'bare':>8} {'ratio':>6}")
+    for label, course_value, bare_value, fmt in rows:
+        ratio = course_value / bare_value if course_value and bare_value else float("nan")
+        print(f"{label:42} {course_value:>8{fmt}} {bare_value:>8{fmt}} {ratio:6.2f}")
+    print(
+        f"failures at once: course {out['crowd']['course']['failures']}, "
+        f"bare {out['crowd']['bare']['failures']}"
+    )
+    print(
+        f"typing: {typing['keystrokes']} keystrokes in {typing['seconds']:.1f} s into one box "
+        f"made {typing['writes']} journal writes "
+        f"({typing['writes'] / typing['seconds']:.2f} a second, "
+        f"{typing['writes'] / typing['keystrokes']:.3f} a keystroke)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
