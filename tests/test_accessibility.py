@@ -266,3 +266,38 @@ def test_an_action_added_by_keyboard_reaches_the_plan(page, course_server):
     page.locator(".sb-action-plan .sb-status", has_text="Deleted from your plan.").wait_for()
     expect(page.locator(".sb-action-title", has_text="Book a call")).to_have_count(0)
     page.wait_for_function("document.activeElement && document.activeElement.tagName !== 'BODY'")
+
+
+def test_every_control_fits_its_box_and_shows_focus(page, course_server):
+    """No control runs past the edge of its box, and Tab gives every one a visible focus ring."""
+    open_module(page, course_server, "01_availability.ipynb")
+    for width in (1200, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll(
+                  'main button, main textarea, main input, main select')]
+              .filter(e => e.offsetParent !== null)
+              .filter(e => {
+                const box = e.closest('.sb-reflection, .sb-rating, .sb-scenario, .sb-action-form');
+                if (!box) { return false; }
+                const mine = e.getBoundingClientRect(), theirs = box.getBoundingClientRect();
+                return mine.right > theirs.right + 0.5 || e.scrollWidth > e.clientWidth + 1;
+              })
+              .map(e => e.outerHTML.slice(0, 120))"""
+        )
+        assert overflowing == [], f"at {width}px: {overflowing}"
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.locator("body").focus()
+    seen = 0
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        state = focused(page)
+        assert state["tag"] != "BODY", "keyboard focus was lost"
+        if state["tag"] in {"BUTTON", "TEXTAREA", "INPUT", "SELECT", "A", "SUMMARY"}:
+            assert_visible_focus(state)
+            seen += 1
+        if state["tag"] == "BUTTON" and state["text"] == "Add to my action plan":
+            break
+    else:
+        raise AssertionError("the action form's button was never reached by Tab")
+    assert seen > 40

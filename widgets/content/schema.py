@@ -12,6 +12,10 @@ the learner's browser (Pyodide), where compiled validators are not to be had fro
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import tempfile
 import tomllib
 import types
 import typing
@@ -102,11 +106,81 @@ def build(cls: type[D], raw: object, where: str, *, skip: tuple[str, ...] = ()) 
 
 
 def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str, Any]:
+    """A content file's data: from the parsed-content cache if the file is unchanged, else parsed.
+
+    Every page of the course runs in a new kernel that reads the course's content afresh, and
+    Python's TOML parser is slow next to its JSON one; so what each file parses to is kept as
+    JSON in the user's cache folder, under the file's size and modification time. The cache
+    holds plain data only, checked by :func:`build` exactly as freshly parsed TOML is.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    stamp = (stat.st_size, stat.st_mtime_ns) if stat else None
+    cache = _parsed_cache()
+    key = str(path.resolve())
+    kept = cache.get(key)
+    if stamp and isinstance(kept, list) and len(kept) == 3 and tuple(kept[:2]) == stamp:
+        with contextlib.suppress(ValueError, TypeError):
+            data = json.loads(kept[2])
+            if isinstance(data, dict):
+                return data
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path.name}: not valid TOML ({exc})") from None
+    if stamp:
+        try:
+            cache[key] = [*stamp, json.dumps(data, ensure_ascii=False)]
+        except (TypeError, ValueError):
+            pass  # a value JSON cannot hold (a date, say): parse this file each time
+        else:
+            _write_cache(cache)
+    return data
+
+
+#: Where the parsed-content cache lives; ``SECURE_BASE_CACHE`` names another folder.
+CACHE_ENV = "SECURE_BASE_CACHE"
+_CACHE_NAME = "parsed-content-1.json"
+_cache: dict[str, Any] | None = None
+
+
+def _cache_path() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured) / _CACHE_NAME
+    from platformdirs import user_cache_path
+
+    return user_cache_path("secure-base", appauthor=False) / _CACHE_NAME
+
+
+def _parsed_cache() -> dict[str, Any]:
+    global _cache
+    if _cache is None:
+        try:
+            loaded = json.loads(_cache_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = {}
+        _cache = loaded if isinstance(loaded, dict) else {}
+    return _cache
+
+
+def _write_cache(cache: dict[str, Any]) -> None:
+    """Keep the cache for the next page; a folder that cannot be written is no problem."""
+    path = _cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".parsed-", suffix=".tmp", dir=path.parent)
+        # Files that have gone (a copy of the course in a folder since deleted) are forgotten.
+        kept = {key: value for key, value in cache.items() if Path(key).exists()}
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(kept, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
 
 
 def table_list(raw: dict[str, Any], key: str, where: str) -> list[Any]:

@@ -123,6 +123,11 @@ function sbBatcher(send, key, read, offset, status) {
     );
     timer = setTimeout(flush, Math.max(0, due - at));
   }
+  // Leaving the page: sent while the connection is still open. The course's page template
+  // calls `sbLeaving` before Voilà closes the connection to the kernel (its own "beforeunload"
+  // listener does), so the last words typed still go; elsewhere the browser's events do.
+  if (Array.isArray(window.sbLeaving)) { window.sbLeaving.push(flush); }
+  else { window.addEventListener("beforeunload", flush, { capture: true }); }
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") { flush(); }

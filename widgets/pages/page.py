@@ -1,5 +1,8 @@
 """A module of the course as the learner sees it: :func:`course_page` and :class:`CoursePage`.
 
+The parts only some modules show (the profile, the journal panels, the CPD record) are imported
+where they are shown, so that a domain module's kernel does not pay for them.
+
 Notebooks stay thin: a module opens with ``page = course_page("<module>")`` and calls a few
 methods of the page where the course needs something more than prose. Every piece of course
 text shown here comes from :mod:`widgets.content`; every piece of learner text is escaped
@@ -21,11 +24,8 @@ from ..reports.summaries import scenarios_summary_html, summary_html
 from ..server.kernel import guard_kernel
 from .actions import ActionForm, ActionPlan
 from .assessment import SelfAssessment
-from .cpd import CpdRecord
 from .frame import BINDER_NOTICE, nav_html, on_binder, stylesheet_html
-from .panels import DeletePanel, ExportPanel, JournalFilePanel
 from .player import ScenarioPlayer
-from .profile import ProfileView
 from .reflection import ReflectionField, ReflectionStage
 
 __all__ = ["CoursePage", "course_page"]
@@ -128,6 +128,8 @@ class CoursePage:
 
     def profile(self) -> None:
         """The secure-base profile across all domains and stages, with comparison."""
+        from .profile import ProfileView
+
         self.profile_view = ProfileView(self.course, self.session)
         display(self.profile_view)
 
@@ -152,10 +154,14 @@ class CoursePage:
 
     def journal_file(self) -> None:
         """Download the journal file, or load one to carry on elsewhere."""
+        from .panels import JournalFilePanel
+
         self.file_panel = JournalFilePanel(self.session)
         display(self.file_panel)
 
     def delete_everything(self) -> None:
+        from .panels import DeletePanel
+
         self.delete_panel = DeletePanel(self.session)
         display(self.delete_panel)
 
@@ -183,11 +189,15 @@ class CoursePage:
 
     def cpd(self) -> None:
         """The CPD record: pieces of CPD drafted field by field, ready to copy and download."""
+        from .cpd import CpdRecord
+
         self.cpd_record = CpdRecord(self.course, self.session)
         display(self.cpd_record)
 
     def export(self) -> None:
         """Choose what to include and download the journal as a web page."""
+        from .panels import ExportPanel
+
         self.export_panel = ExportPanel(self.course, self.session)
         display(self.export_panel)
 
