@@ -99,3 +99,40 @@ def test_repo2docker_reads_the_binder_folder_and_writes_a_build_from_it():
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in script
     assert "RUN ./binder/postBuild" in script
     assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in script
+
+
+def test_the_server_extension_gives_voila_the_course_handlers_and_is_switched_on():
+    """Where Voilà runs inside a Jupyter server, the course's extension changes its handlers."""
+    from tornado.web import Application
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    from widgets.server.errors import GentleShutdown, GivesXsrfCookie
+    from widgets.server.extension import install
+
+    app = Application()
+    app.add_handlers(
+        ".*$",
+        [
+            ("/voila/render/(.*)", TornadoVoilaHandler),
+            ("/voila/api/shutdown/(.*)", VoilaShutdownKernelHandler),
+        ],
+    )
+    assert install(app) == 2
+    assert install(app) == 0  # once only
+    targets = {
+        rule.matcher.regex.pattern: rule.target for rule in app.default_router.rules[0].target.rules
+    }
+    assert issubclass(targets["/voila/render/(.*)$"], GivesXsrfCookie)
+    assert issubclass(targets["/voila/render/(.*)$"], TornadoVoilaHandler)
+    assert targets["/voila/api/shutdown/(.*)$"] is GentleShutdown
+    switch = ROOT / "widgets/server/_jupyter/jupyter_server_config.d/secure-base.json"
+    assert json.loads(switch.read_text())["ServerApp"]["jpserver_extensions"] == {
+        "widgets.server.extension": True
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    shared = project["tool"]["hatch"]["build"]["targets"]["wheel"]["shared-data"]
+    assert (
+        shared[str(switch.relative_to(ROOT))]
+        == "etc/jupyter/jupyter_server_config.d/secure-base.json"
+    )

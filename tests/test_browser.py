@@ -197,8 +197,10 @@ def jupyter_server(tmp_path_factory):
     env = {
         **os.environ,
         "SECURE_BASE_JOURNAL": str(tmp_path_factory.mktemp("lab") / "j.json"),
-        # The course's template from this checkout, ahead of any copy installed earlier.
+        # The course's template and its server extension's switch from this checkout, ahead of
+        # any copy installed earlier.
         "JUPYTER_PATH": str(root / "widgets" / "server" / "_jupyter"),
+        "JUPYTER_CONFIG_PATH": str(root / "widgets" / "server" / "_jupyter"),
     }
     args = [
         sys.executable,
@@ -233,6 +235,39 @@ def test_navigation_on_the_binder_route(page, jupyter_server):
     page.get_by_role("link", name="Next: Sensitivity →").first.click()
     wait_until_ready(page, "02_sensitivity.ipynb")
     assert page.url.split("?")[0] == f"{base}/voila/render/course/02_sensitivity.ipynb"
+
+
+def test_on_the_binder_route_a_closed_page_frees_its_kernel_within_seconds(chromium, jupyter_server):
+    """Voilà inside a Jupyter server (Binder, JupyterHub): the course's server extension lets the
+    closing page's shutdown request through, and its last words still reach the journal."""
+    import json
+    import urllib.request
+
+    base, token = jupyter_server
+
+    def kernel_ids() -> set[str]:
+        with urllib.request.urlopen(f"{base}/api/kernels?token={token}") as response:
+            return {k["id"] for k in json.load(response)}
+
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(f"{base}/voila/render/course/04_cooperation.ipynb?token={token}")
+        wait_until_ready(page, "04_cooperation.ipynb")
+        mine = page.evaluate(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+        )
+        assert mine in kernel_ids()
+        prompt = COURSE.prompts_for("cooperation", "sustaining")[0]
+        page.get_by_label(prompt.text, exact=True).fill("Closed straight after typing.")
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while mine in kernel_ids():
+            assert time.monotonic() < deadline, "the closed page's kernel is still running"
+            time.sleep(0.25)
+    finally:
+        context.close()
 
 
 def test_navigation_in_jupyterlab(page, jupyter_server):
