@@ -78,6 +78,7 @@ function render({ model, el }) {
   function showNotice() {
     const text = model.get("notice");
     el.style.display = text ? "" : "none";
+    notice.className = model.get("notice_problem") ? "sb-notice" : "sb-notice sb-notice-news";
     notice.replaceChildren();
     if (!text) { return; }
     const line = document.createElement("span");
