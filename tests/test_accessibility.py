@@ -252,7 +252,7 @@ def test_an_action_added_by_keyboard_reaches_the_plan(page, course_server):
     open_module(page, course_server, "06_closing.ipynb")
     page.wait_for_selector(".sb-action-plan .sb-action")
     title = page.locator(".sb-action-title", has_text="Book a call after every first court")
-    # Each action of the plan is a widget of its own, drawn in turn: wait for this one.
+    # The plan is one component, drawn in the browser from the journal's actions.
     expect(title).to_have_count(1)
     number = title.inner_text().split(".")[0]
     page.get_by_label(f"Done: action {number}", exact=True).check()

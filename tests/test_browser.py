@@ -551,3 +551,140 @@ def test_the_reading_links_to_the_stages_on_the_page(page, course_server):
         target = link.get_attribute("href")
         assert target.startswith("#")
         assert page.locator(f"[id='{target[1:]}']").count() == 1, target
+
+
+def test_the_action_plan_is_drawn_moved_and_edited_in_the_browser(chromium, tmp_path):
+    """One component: learner text shown as text, moves said in words, an edit drafted in the
+    browser and kept there while the server is gone, then saved by the next server."""
+    from playwright.sync_api import expect
+
+    from widgets.journal import Journal
+
+    hostile = '<img src=x onerror="window.__pwned = 1"> & <b>Sam</b>'
+    journal = Journal()
+    first = journal.add_action(
+        what="Protect Thursday mornings for supervision",
+        who=hostile,
+        by="end of March",
+        measure="",
+        domain="availability",
+        stage="general",
+    )
+    journal.add_action(
+        what="Name a debrief buddy for visits",
+        who="",
+        by="",
+        measure="Nobody drives home alone after a hard visit",
+        domain="acceptance",
+        stage="fine_tuning",
+    )
+    journal_path = tmp_path / "journal.json"
+    journal_path.write_text(journal.dumps(), encoding="utf-8")
+    draft_key = f"secure-base:draft:action-edit/{first}"
+    draft = "(key) => JSON.parse(localStorage.getItem(key))"
+    server = CourseServer(journal_path)
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    again = None
+    try:
+        open_module(page, server, "06_closing.ipynb")
+        plan = page.locator(".sb-action-plan")
+        titles = plan.locator(".sb-action-title")
+        expect(titles).to_have_text(
+            ["1. Protect Thursday mornings for supervision", "2. Name a debrief buddy for visits"]
+        )
+        # The learner's words are text: nothing of them became an element, nothing ran.
+        assert plan.locator("img, b").count() == 0
+        assert plan.locator("dd").first.inner_text() == hostile
+        assert page.evaluate("window.__pwned") is None
+        expect(plan.locator(".sb-action-where")).to_have_text(
+            ["Availability, general considerations", "Acceptance, fine tuning"]
+        )
+
+        # At the end of the plan, moving further says so; a move takes focus to the action.
+        plan.get_by_role("button", name="Move action 2 down", exact=True).click()
+        expect(plan.locator(".sb-status")).to_have_text("It is already at that end of the plan.")
+        plan.get_by_role("button", name="Move action 2 up", exact=True).click()
+        expect(plan.locator(".sb-status")).to_have_text("Moved up.")
+        expect(titles.first).to_have_text("1. Name a debrief buddy for visits")
+        expect(titles.first).to_be_focused()
+
+        # Edit opens the form at once, in the browser; what is typed is kept there as a draft.
+        plan.get_by_role("button", name="Edit action 2", exact=True).click()
+        what = plan.get_by_label("What will you do?", exact=True)
+        expect(what).to_be_focused()
+        expect(what).to_have_value("Protect Thursday mornings for supervision")
+        expect(plan.get_by_label("Who with?", exact=True)).to_have_value(hostile)
+        what.fill("Protect Thursday mornings, and say so in the diary")
+        plan.get_by_label("Stage", exact=True).select_option(label="Practical considerations")
+        kept = page.evaluate(draft, draft_key)
+        assert kept["what"] == "Protect Thursday mornings, and say so in the diary"
+        assert kept["stage"] == "practical" and kept["domain"] == "availability"
+        audit(page, "closing module, an action being edited")
+        for width in (1200, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            overflowing = page.evaluate(
+                """() => [...document.querySelectorAll(
+                      '.sb-action :is(button, input, textarea, select)')]
+                  .filter(e => {
+                    const box = e.closest('.sb-action').getBoundingClientRect();
+                    const mine = e.getBoundingClientRect();
+                    // A text box scrolls the words typed in it; a button or a list must not.
+                    const clipped = /^(BUTTON|SELECT)$/.test(e.tagName)
+                      && e.scrollWidth > e.clientWidth + 1;
+                    return mine.right > box.right + 0.5 || mine.left < box.left - 0.5 || clipped;
+                  })
+                  .map(e => e.outerHTML.slice(0, 120))"""
+            )
+            assert overflowing == [], f"at {width}px: {overflowing}"
+        page.set_viewport_size({"width": 1200, "height": 900})
+        plan.screenshot(path=str(ARTIFACTS / "action-plan.png"))
+
+        # The server goes: saving says so, and the form and its draft stay.
+        kernels = server.kernels()
+        server.process.kill()
+        server.process.wait(10)
+        for kernel in kernels:
+            kernel.kill()
+        plan.get_by_role("button", name="Save action 2", exact=True).click()
+        status = plan.locator(".sb-status")
+        status.get_by_text("Not saved: the course cannot reach its server").wait_for(timeout=10_000)
+        assert "kept in this web browser" in status.inner_text()
+        expect(what).to_have_value("Protect Thursday mornings, and say so in the diary")
+        assert page.evaluate(draft, draft_key)["stage"] == "practical"
+
+        # The course started again on the same address: the form is back as it was left.
+        again = CourseServer(journal_path, port=server.port)
+        open_module(page, again, "06_closing.ipynb")
+        what = plan.get_by_label("What will you do?", exact=True)
+        expect(what).to_have_value("Protect Thursday mornings, and say so in the diary")
+        expect(plan.get_by_label("Stage", exact=True)).to_have_value("practical")
+        plan.get_by_role("button", name="Save action 2", exact=True).click()
+        expect(plan.locator(".sb-status")).to_have_text("Saved.")
+        expect(plan.get_by_label("What will you do?", exact=True)).to_have_count(0)
+        expect(titles.nth(1)).to_have_text("2. Protect Thursday mornings, and say so in the diary")
+        expect(titles.nth(1)).to_be_focused()
+        expect(plan.locator(".sb-action-where").nth(1)).to_have_text(
+            "Availability, practical considerations"
+        )
+        page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=draft_key)
+        saved = dict(Journal.loads(journal_path.read_bytes()).actions())[first]
+        assert saved["what"] == "Protect Thursday mornings, and say so in the diary"
+        assert saved["stage"] == "practical" and saved["who"] == hostile
+
+        # Cancel closes the form with nothing sent, forgets the draft, and focus goes back.
+        plan.get_by_role("button", name="Edit action 1", exact=True).click()
+        plan.get_by_label("Who with?", exact=True).fill("Changed my mind")
+        plan.get_by_role("button", name="Cancel", exact=True).click()
+        expect(plan.get_by_role("button", name="Edit action 1", exact=True)).to_be_focused()
+        assert not page.evaluate(
+            "() => Object.keys(localStorage).some(k => k.startsWith('secure-base:draft:'))"
+        )
+        assert "Changed my mind" not in plan.inner_text()
+    finally:
+        context.close()
+        if again is not None:
+            again.stop()
+        if server.process.poll() is None:
+            server.stop()

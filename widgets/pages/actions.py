@@ -2,17 +2,15 @@
 
 From any domain module the learner adds an action for one of its stages (what, who with, by
 when, how they will know it worked). The closing module gathers every action: reorder, edit,
-mark done, delete. Actions live in the journal like everything else; learner text is escaped
-wherever it is shown.
+mark done, delete. Actions live in the journal like everything else; the browser sets learner
+text as text, never as HTML, and it is escaped wherever else it is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from typing import Any, ClassVar
 
-import ipywidgets as w
 import traitlets
 
 from ..content import Course
@@ -49,43 +47,17 @@ def check_action(values: dict[str, Any], course: Course) -> dict[str, str]:
     return {**found, "domain": str(domain), "stage": str(stage)}
 
 
-class ActionFields(w.VBox):
-    """The labelled fields of one action, with the limits the journal keeps (editing a plan)."""
-
-    def __init__(self, course: Course, domain: str | None, values: dict[str, Any] | None = None):
-        values = values or {}
-        self.course = course
-        self.inputs = {}
-        for name, label in FIELDS.items():
-            kind = w.Textarea if name in {"what", "measure"} else w.Text
-            box = kind(
-                value=values.get(name, ""),
-                description=label,
-                layout=w.Layout(width="100%", flex_flow="column"),
-            )
-            box.add_class("sb-action-field")
-            self.inputs[name] = box
-        self.domain = w.Dropdown(
-            options=[(d.title, d.key) for d in course.domains],
-            value=values.get("domain", domain or course.domains[0].key),
-            description="Domain",
-            disabled=domain is not None,
-        )
-        self.stage = w.Dropdown(
-            options=[(s.title, s.key) for s in course.stages],
-            value=values.get("stage", course.stages[0].key),
-            description="Stage",
-        )
-        for dropdown in (self.domain, self.stage):
-            dropdown.style.description_width = "initial"
-        super().__init__([*self.inputs.values(), w.HBox([self.domain, self.stage])])
-        self.add_class("sb-action-fields")
-
-    def values(self) -> dict[str, str]:
-        found = {name: box.value for name, box in self.inputs.items()}
-        return check_action(
-            {**found, "domain": self.domain.value, "stage": self.stage.value}, self.course
-        )
+def field_inputs() -> list[dict[str, Any]]:
+    """An action's fields for the browser: name, label, longest length, and whether long."""
+    return [
+        {
+            "name": name,
+            "label": label,
+            "limit": ACTION_TEXT_LIMITS[name],
+            "long": name in {"what", "measure"},
+        }
+        for name, label in FIELDS.items()
+    ]
 
 
 class ActionForm(Component):
@@ -110,15 +82,7 @@ class ActionForm(Component):
             domain=domain,
             domain_title=course.domain(domain).title,
             stages=[{"key": s.key, "title": s.title} for s in course.stages],
-            inputs=[
-                {
-                    "name": name,
-                    "label": label,
-                    "limit": ACTION_TEXT_LIMITS[name],
-                    "long": name in {"what", "measure"},
-                }
-                for name, label in FIELDS.items()
-            ],
+            inputs=field_inputs(),
             **kwargs,
         )
         self._status = ""
@@ -170,141 +134,221 @@ class ActionForm(Component):
         )
 
 
-class ActionPlan(w.VBox):
-    """Every action, in the learner's order: move, edit, mark done, delete."""
+#: What the plan says when it holds no action (and where focus goes when the last one goes).
+EMPTY_PLAN = (
+    "Your action plan is empty. Each domain module has a short form near its end for adding an "
+    "action to take to your team."
+)
+AT_THE_END = "It is already at that end of the plan."
+NOT_IN_PLAN = "That action is no longer in your plan."
+NOT_A_STEP = "An action moves one place up or down at a time, so nothing was moved."
+NOT_DONE_OR_NOT = "What arrived did not say whether the action is done, so nothing changed."
+NOT_AN_EDIT = "What arrived was not an action, so nothing was saved."
+
+
+class ActionPlan(Component):
+    """Every action, in the learner's order: move, edit, mark done, delete. One component.
+
+    The browser draws the plan from :attr:`actions`. Moving, marking done, deleting and saving
+    an edit are sent to Python, which checks each against the journal, saves it and sends the
+    plan back. An action is edited in the browser (no round trip to open the form), its draft
+    kept in this browser until it is saved or cancelled. :meth:`move`, :meth:`set_done`,
+    :meth:`delete` and :meth:`save_edit` make a change exactly as the browser does.
+    """
+
+    _esm = component_esm("plan.js")
+    handlers: ClassVar[dict[str, str]] = {
+        "move": "move_from_browser",
+        "done": "done_from_browser",
+        "delete": "delete_from_browser",
+        "save": "save_from_browser",
+    }
+    #: The plan as the browser draws it: each action's id, position (from 1), its four fields,
+    #: its domain and stage (key and title) and whether it is done. Text only: the browser sets
+    #: every piece of it as text, never as HTML.
+    actions = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: The choices of an action's domain and stage when it is edited (key and title).
+    domains = traitlets.List(traitlets.Dict()).tag(sync=True)
+    stages = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: Each field: its name, label, longest length, and whether it is a long (several-line) one.
+    inputs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    empty = traitlets.Unicode(EMPTY_PLAN).tag(sync=True)
+    #: The action whose heading takes keyboard focus after a change redraws the plan (None: the
+    #: empty plan's paragraph, or nothing). It takes the place of ipywidgets' ``DOMWidget.focus()``
+    #: method, which the course never calls.
+    focus = traitlets.Unicode(None, allow_none=True).tag(sync=True)
 
     def __init__(self, course: Course, session: Session, **kwargs: Any):
         self.course = course
-        self._session = session
-        self.list = w.VBox()
-        self.status = w.HTML()
-        self.status.add_class("sb-status")
-        self.editing: str | None = None
-        #: The action whose heading takes focus after a change redraws the list.
-        self.focus: str | None = None
-        super().__init__([self.list, self.status], **kwargs)
-        self.add_class("sb-action-plan")
-        self.draw()
-        session.observe(lambda _change: self.draw(), names="revision")
+        super().__init__(
+            session,
+            domains=[{"key": d.key, "title": d.title} for d in course.domains],
+            stages=[{"key": s.key, "title": s.title} for s in course.stages],
+            inputs=field_inputs(),
+            **kwargs,
+        )
+        self._status = ""
+        self._draw()
+        session.observe(lambda _change: self._draw(), names="revision")
 
-    # -- actions -------------------------------------------------------------------------
-    def _apply(self, change: Callable[[], object], message: str, focus: str | None = None) -> bool:
-        try:
-            change()
-            self._session.save()
-        except (OSError, JournalError) as exc:
-            self.status.value = status_html(f"Not saved. {exc}", problem=True)
-            return False
-        # Redraw first, so the list has changed by the time the status is announced.
-        self.focus = focus
-        self.draw()
-        self.status.value = status_html(message)
-        return True
+    # -- reading the state ---------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """The plan's status line, as the browser draws it after the last change."""
+        return self._status
 
+    @property
+    def titles(self) -> list[str]:
+        """Each action's heading, as the browser draws it."""
+        return [
+            f"{a['position']}. {a['what']}" + (" (done)" if a["done"] else "") for a in self.actions
+        ]
+
+    def _draw(self) -> None:
+        """Put the journal's plan in the state."""
+        domains = {d["key"]: d["title"] for d in self.domains}
+        stages = {s["key"]: s["title"] for s in self.stages}
+        drawn = [
+            {
+                "id": action_id,
+                "position": position,
+                **{name: action[name] for name in FIELDS},
+                "domain": action["domain"],
+                "domain_title": domains.get(action["domain"], action["domain"]),
+                "stage": action["stage"],
+                "stage_title": stages.get(action["stage"], action["stage"]),
+                "done": action["done"],
+            }
+            for position, (action_id, action) in enumerate(self.session.journal.actions(), start=1)
+        ]
+        if drawn != self.actions:
+            self.actions = drawn
+
+    # -- changes, made as the browser makes them -----------------------------------------
     def move(self, action_id: str, step: int) -> bool:
-        ids = [a for a, _ in self._session.journal.actions()]
+        return self._change({"kind": "move", "id": action_id, "step": step})
+
+    def set_done(self, action_id: str, done: bool) -> bool:
+        return self._change({"kind": "done", "id": action_id, "done": done})
+
+    def delete(self, action_id: str) -> bool:
+        return self._change({"kind": "delete", "id": action_id})
+
+    def save_edit(self, action_id: str, **values: str) -> bool:
+        """Save an edit of an action; fields not given keep their value, as the form starts."""
+        current = dict(self.session.journal.actions()).get(action_id, {})
+        edited = {name: current.get(name, "") for name in (*FIELDS, "domain", "stage")}
+        return self._change({"kind": "save", "id": action_id, "values": {**edited, **values}})
+
+    def _change(self, content: dict[str, Any]) -> bool:
+        reply = self.receive(content)
+        self._status = status_html(reply.message, problem=reply.problem)
+        return reply.saved
+
+    # -- the server's half ---------------------------------------------------------------
+    def _in_plan(self, content: dict[str, Any]) -> str | None:
+        action_id = content.get("id")
+        ids = {a for a, _ in self.session.journal.actions()}
+        return action_id if isinstance(action_id, str) and action_id in ids else None
+
+    def move_from_browser(self, content: dict[str, Any]) -> Reply:
+        action_id = self._in_plan(content)
+        if action_id is None:
+            return Reply(False, NOT_IN_PLAN, True)
+        step = content.get("step")
+        if type(step) is not int or step not in (-1, 1):
+            return Reply(False, NOT_A_STEP, True)
+        ids = [a for a, _ in self.session.journal.actions()]
         i = ids.index(action_id)
         j = i + step
         if not 0 <= j < len(ids):
-            self.status.value = status_html("It is already at that end of the plan.")
-            return False
+            # No button is ever disabled (a disabled button drops keyboard focus); at the ends
+            # of the plan, moving further says so instead.
+            return Reply(False, AT_THE_END)
         ids[i], ids[j] = ids[j], ids[i]
 
         def reorder() -> None:
             for order, other in enumerate(ids):
-                self._session.journal.update_action(other, order=order)
+                self.session.journal.update_action(other, order=order)
 
-        return self._apply(reorder, "Moved " + ("up." if step < 0 else "down."), action_id)
+        message = "Moved " + ("up." if step < 0 else "down.")
+        return self._apply("move", action_id, reorder, message, action_id)
 
-    def set_done(self, action_id: str, done: bool) -> bool:
+    def done_from_browser(self, content: dict[str, Any]) -> Reply:
+        action_id = self._in_plan(content)
+        if action_id is None:
+            return Reply(False, NOT_IN_PLAN, True)
+        done = content.get("done")
+        if not isinstance(done, bool):
+            return Reply(False, NOT_DONE_OR_NOT, True)
         return self._apply(
-            lambda: self._session.journal.update_action(action_id, done=done),
+            "done",
+            action_id,
+            lambda: self.session.journal.update_action(action_id, done=done),
             "Marked as done." if done else "Marked as not done yet.",
             action_id,
         )
 
-    def delete(self, action_id: str) -> bool:
-        ids = [a for a, _ in self._session.journal.actions()]
+    def delete_from_browser(self, content: dict[str, Any]) -> Reply:
+        action_id = self._in_plan(content)
+        if action_id is None:
+            return Reply(False, NOT_IN_PLAN, True)
+        ids = [a for a, _ in self.session.journal.actions()]
         i = ids.index(action_id)
         neighbour = ids[i + 1] if i + 1 < len(ids) else (ids[i - 1] if i else None)
         return self._apply(
-            lambda: self._session.journal.delete_action(action_id),
+            "delete",
+            action_id,
+            lambda: self.session.journal.delete_action(action_id),
             "Deleted from your plan.",
             neighbour,
         )
 
-    def edit(self, action_id: str) -> None:
-        self.editing = action_id
-        self.draw()
-
-    def save_edit(self, action_id: str, fields: ActionFields) -> bool:
+    def save_from_browser(self, content: dict[str, Any]) -> Reply:
+        action_id = self._in_plan(content)
+        if action_id is None:
+            return Reply(False, NOT_IN_PLAN, True)
+        values = content.get("values")
+        if not isinstance(values, dict) or set(values) - {*FIELDS, "domain", "stage"}:
+            return Reply(False, NOT_AN_EDIT, True)
         try:
-            values = fields.values()
+            checked = check_action(values, self.course)
         except JournalError as exc:
-            self.status.value = status_html(f"Not saved. {exc}", problem=True)
-            return False
-        self.editing = None
+            return Reply(False, f"Not saved. {exc}", True)
         return self._apply(
-            lambda: self._session.journal.update_action(action_id, **values), "Saved.", action_id
+            "save",
+            action_id,
+            lambda: self.session.journal.update_action(action_id, **checked),
+            "Saved.",
+            action_id,
         )
 
-    # -- view ----------------------------------------------------------------------------
-    def draw(self) -> None:
-        actions = self._session.journal.actions()
-        if not actions:
-            self.list.children = [
-                w.HTML(
-                    '<p tabindex="-1" data-sb-focus>Your action plan is empty. Each domain '
-                    "module has a short form near its end for adding an action to take to your "
-                    "team.</p>"
-                )
-            ]
-            return
-        rows = []
-        for position, (action_id, action) in enumerate(actions, start=1):
-            rows.append(self._row(position, len(actions), action_id, action))
-        self.list.children = rows
-
-    def _row(self, position: int, total: int, action_id: str, action: dict[str, Any]) -> w.Widget:
-        if self.editing == action_id:
-            fields = ActionFields(self.course, None, action)
-            save = w.Button(description=f"Save action {position}", layout=w.Layout(width="auto"))
-            save.on_click(lambda _b: self.save_edit(action_id, fields))
-            cancel = w.Button(description="Cancel", layout=w.Layout(width="auto"))
-            cancel.on_click(lambda _b: self.edit(""))
-            box = w.VBox([fields, w.HBox([save, cancel])])
-            box.add_class("sb-action")
-            return box
-        domain = self.course.domain(action["domain"]).title
-        stage = self.course.stage(action["stage"]).title.lower()
-        details = "".join(
-            f"<dt>{escape(FIELDS[name])}</dt><dd>{escape(action[name])}</dd>"
-            for name in ("who", "by", "measure")
-            if action[name]
-        )
-        done = " (done)" if action["done"] else ""
-        focus = ' tabindex="-1" data-sb-focus' if action_id == self.focus else ""
-        summary = w.HTML(
-            f"<h3 class='sb-action-title'{focus}>{position}. {escape(action['what'])}{done}</h3>"
-            f"<p class='sb-action-where'>{escape(domain)}, {escape(stage)}</p>"
-            + (f"<dl class='sb-action-details'>{details}</dl>" if details else "")
-        )
-        tick = w.Checkbox(
-            value=action["done"], description=f"Done: action {position}", indent=False
-        )
-        tick.observe(lambda c: self.set_done(action_id, c["new"]), names="value")
-        buttons = []
-        for label, handler in (
-            (f"Move action {position} up", lambda _b: self.move(action_id, -1)),
-            (f"Move action {position} down", lambda _b: self.move(action_id, 1)),
-            (f"Edit action {position}", lambda _b: self.edit(action_id)),
-            (f"Delete action {position}", lambda _b: self.delete(action_id)),
-        ):
-            button = w.Button(description=label, layout=w.Layout(width="auto"))
-            button.on_click(handler)
-            buttons.append(button)
-        # No button is ever disabled (a disabled button drops keyboard focus); at the ends of
-        # the plan, moving further says so instead.
-        box = w.VBox([summary, tick, w.HBox(buttons)])
-        box.add_class("sb-action" + (" sb-action-done" if action["done"] else ""))
-        return box
+    def _apply(
+        self,
+        kind: str,
+        action_id: str,
+        change: Callable[[], object],
+        message: str,
+        focus: str | None,
+    ) -> Reply:
+        """Make a change to the plan and save it; if it cannot be saved, the plan is as it was."""
+        journal = self.session.journal
+        before = {key: journal.get(f"action/{key}") for key, _ in journal.actions()}
+        change()
+        why = self.save_failed()
+        if why is not None:
+            for key, entry in before.items():
+                if entry is not None:
+                    journal.set(f"action/{key}", entry.value)
+            self._draw()
+            return Reply(
+                False,
+                f"Not saved: the journal file could not be written ({why}). Your plan is as it "
+                "was" + (", and your changes are still in the form." if kind == "save" else "."),
+                True,
+            )
+        # The plan is drawn again first, so that it has changed by the time the status is said.
+        with self.hold_sync():
+            self.focus = focus
+            self._draw()
+        return Reply(True, message, extra={"id": action_id, "change": kind})
