@@ -351,4 +351,6 @@ class ActionPlan(Component):
         with self.hold_sync():
             self.focus = focus
             self._draw()
+        # Other views of the plan on the page (the CPD record lists its actions) draw it again.
+        self.session.changed()
         return Reply(True, message, extra={"id": action_id, "change": kind})
