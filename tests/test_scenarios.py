@@ -257,9 +257,12 @@ def test_a_choice_never_offered_is_refused_and_nothing_changes(practice, session
 def test_the_player_is_one_component_with_the_whole_story_as_data(practice, session):
     from ipywidgets.widgets.widget import _instances
 
+    ScenarioPlayer(practice, COURSE, session)  # the page's one shared layout, made once
     before = set(_instances)
     player = ScenarioPlayer(practice, COURSE, session)
-    assert len(set(_instances) - before) == 2  # the component and its layout
+    # One widget model a scenario: the components of a page share one layout.
+    assert set(_instances) - before == {player.model_id}
+    assert player.layout is ScenarioPlayer(practice, COURSE, session).layout
     state = player.get_state()
     assert state["key"] == "scenario/practice-story" and state["start"] == "opening"
     assert state["title"] == practice.title and state["summary"] == practice.summary

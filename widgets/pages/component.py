@@ -12,12 +12,14 @@ Tests and other Python code make changes exactly as the browser does, through :m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import anywidget
+import ipywidgets
 import traitlets
 
 from ..journal import JournalError, Session
@@ -61,8 +63,25 @@ def browser_time(stamp: object) -> str:
     return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+_shared_layout: ipywidgets.Layout | None = None
+
+
+def _layout() -> ipywidgets.Layout:
+    """One layout for every component of the page: none of them sets one of its own."""
+    global _shared_layout
+    if _shared_layout is None or _shared_layout.comm is None:
+        _shared_layout = ipywidgets.Layout()
+    return _shared_layout
+
+
 class Component(anywidget.AnyWidget):
-    """A part of a page drawn in the browser, with its state and rules in Python."""
+    """A part of a page drawn in the browser, with its state and rules in Python.
+
+    The component reaches the browser once it is whole: its connection is opened when the
+    constructor of its own class has finished, with its whole state in that one message, not in
+    an opening message and then one update for each part set afterwards. Components share one
+    layout, so each is a single widget model.
+    """
 
     #: The server's time when the component was made, so that the browser can tell whether
     #: its own clock is far off.
@@ -70,7 +89,31 @@ class Component(anywidget.AnyWidget):
     #: The kinds of message the browser may send, and the method that answers each.
     handlers: ClassVar[dict[str, str]] = {"edit": "edit"}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        constructor = cls.__init__
+
+        @functools.wraps(constructor)
+        def init(self: Component, *args: Any, **kw: Any) -> None:
+            # Constructors nest (a subclass's calls its parent's): open once the outermost ends.
+            self._building = getattr(self, "_building", 0) + 1
+            try:
+                constructor(self, *args, **kw)
+            finally:
+                self._building -= 1
+            if self._building == 0:
+                self._whole = True
+                self.open()
+
+        cls.__init__ = init  # type: ignore[method-assign]
+
+    def open(self) -> None:
+        if getattr(self, "_whole", True):
+            super().open()
+
     def __init__(self, session: Session, **kwargs: Any):
+        self._whole = False
+        kwargs.setdefault("layout", _layout())
         super().__init__(server_time=now(), **kwargs)
         self._session = session
         #: The last reply, for Python code and tests reading the component's state.
