@@ -271,6 +271,8 @@ def test_an_action_added_by_keyboard_reaches_the_plan(page, course_server):
 def test_every_control_fits_its_box_and_shows_focus(page, course_server):
     """No control runs past the edge of its box, and Tab gives every one a visible focus ring."""
     open_module(page, course_server, "01_availability.ipynb")
+    # With nothing to say, the page's notice takes no room at all.
+    assert page.locator(".sb-notice:visible").count() == 0
     for width in (1200, 390):
         page.set_viewport_size({"width": width, "height": 900})
         overflowing = page.evaluate(

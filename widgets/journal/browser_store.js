@@ -77,7 +77,8 @@ function render({ model, el }) {
   el.append(notice);
   function showNotice() {
     const text = model.get("notice");
-    el.style.display = text ? "" : "none";
+    // The notice itself is hidden, not the widget's element, whose style ipywidgets manages.
+    notice.hidden = !text;
     notice.className = model.get("notice_problem") ? "sb-notice" : "sb-notice sb-notice-news";
     notice.replaceChildren();
     if (!text) { return; }
