@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from widgets.content import load_course, load_scenarios
 
-from .harness import CHROMIUM_ARGS, free_port, kernel_processes, stop
+from .harness import CHROMIUM_ARGS, free_port, kernel_processes, postgres_bin, postgres_server, stop
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -97,6 +97,15 @@ class CourseServer:
 
     def stop(self, timeout: float = 30, sig: int = signal.SIGTERM) -> int:
         return stop(self.process, sig, timeout)
+
+    def kill(self) -> None:
+        """The server and its kernels die at once (``kill -9``), as when a machine or a
+        session goes: nothing is shut down, nothing is saved on the way."""
+        kernels = self.kernels()
+        self.process.kill()
+        self.process.wait(10)
+        for kernel in kernels:
+            kernel.kill()
 
 
 @pytest.fixture
@@ -208,72 +217,14 @@ def audit(page, label: str) -> None:
     assert result["testEngine"]["version"].startswith("4.")
 
 
-def postgres_bin() -> Path | None:
-    """The folder of PostgreSQL's server programs (Debian keeps them off PATH), if installed."""
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return versions[-1].parent if versions else None
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL server on 127.0.0.1, started here and stopped by its process id."""
-    import psycopg  # the driver the URL names
-
     folder = postgres_bin()
     if folder is None:
         message = "PostgreSQL was not found: install Debian's postgresql package"
         if os.environ.get("CI"):
             pytest.fail(message + " (database tests must run in CI)")
         pytest.skip(message)
-    import tempfile
-
-    # Not under pytest's own temporary folder: its parents are closed to other users.
-    root = Path(tempfile.mkdtemp(prefix="secure-base-postgres-"))
-    as_user: dict[str, str] = {}
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as its own user
-        shutil.chown(root, "postgres")
-        as_user = {"user": "postgres", "group": "postgres"}
-    data, port = root / "data", free_port()
-    subprocess.run(
-        [str(folder / "initdb"), "-D", str(data), "-A", "trust", "-U", "secure"],
-        check=True,
-        capture_output=True,
-        cwd=root,
-        **as_user,
-    )
-    server = subprocess.Popen(
-        [
-            str(folder / "postgres"),
-            "-D",
-            str(data),
-            "-p",
-            str(port),
-            "-k",
-            str(root),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "max_connections=120",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=root,
-        **as_user,
-    )
-    url = f"postgresql+psycopg://secure@127.0.0.1:{port}/postgres"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            psycopg.connect(f"host=127.0.0.1 port={port} user=secure dbname=postgres").close()
-            break
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("PostgreSQL did not start") from None
-            time.sleep(0.2)
-    yield url
-    stop(server, signal.SIGINT)  # PostgreSQL's "fast" shutdown
-    shutil.rmtree(root, ignore_errors=True)
+    with postgres_server(folder, max_connections=120) as (url, _process):
+        yield url

@@ -1,8 +1,17 @@
-"""What the browser tests and the benchmark share: how to run Chromium, ports, kernels."""
+"""What the browser tests and the benchmarks share: how to run Chromium, ports, kernels, a
+throwaway PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 
@@ -139,3 +148,62 @@ class WorkshopServer:
             if child.is_running():
                 child.kill()
         return code
+
+
+def postgres_bin() -> Path | None:
+    """The folder of PostgreSQL's server programs (Debian keeps them off PATH), if installed."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return versions[-1].parent if versions else None
+
+
+@contextlib.contextmanager
+def postgres_server(
+    folder: Path, max_connections: int | None = None
+) -> Iterator[tuple[str, psutil.Process]]:
+    """A throwaway PostgreSQL server on 127.0.0.1: its URL and process, stopped by its process
+    id and its folder removed at the end."""
+    import signal
+
+    import psycopg  # the driver the URL names
+
+    # Not under pytest's own temporary folder: its parents are closed to other users.
+    root = Path(tempfile.mkdtemp(prefix="secure-base-postgres-"))
+    as_user: dict[str, str] = {}
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as its own user
+        shutil.chown(root, "postgres")
+        as_user = {"user": "postgres", "group": "postgres"}
+    data, port = root / "data", free_port()
+    subprocess.run(
+        [str(folder / "initdb"), "-D", str(data), "-A", "trust", "-U", "secure"],
+        check=True,
+        capture_output=True,
+        cwd=root,
+        **as_user,
+    )
+    settings = ["-c", "listen_addresses=127.0.0.1"]
+    if max_connections is not None:
+        settings += ["-c", f"max_connections={max_connections}"]
+    server = subprocess.Popen(
+        [str(folder / "postgres"), "-D", str(data), "-p", str(port), "-k", str(root), *settings],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=root,
+        **as_user,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                psycopg.connect(f"host=127.0.0.1 port={port} user=secure dbname=postgres").close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("PostgreSQL did not start") from None
+                time.sleep(0.2)
+        yield f"postgresql+psycopg://secure@127.0.0.1:{port}/postgres", psutil.Process(server.pid)
+    finally:
+        stop(server, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+        shutil.rmtree(root, ignore_errors=True)

@@ -34,14 +34,13 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,8 +54,14 @@ sys.path.insert(0, str(ROOT))
 from tests.bench.bench_modules import Server, bare_notebook, measure, memory_mb  # noqa: E402
 from tests.bench.bench_page import cpu_per_load, cpu_seconds, p95, protocol_load  # noqa: E402
 from tests.bench.bench_workshop import open_together, seed, stop_kernels, tree_rss_mb  # noqa: E402
-from tests.conftest import postgres_bin  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, free_port, stop, wait_for_http  # noqa: E402
+from tests.harness import (  # noqa: E402
+    CHROMIUM_ARGS,
+    free_port,
+    postgres_bin,
+    postgres_server,
+    stop,
+    wait_for_http,
+)
 from widgets.content import load_course, load_scenarios  # noqa: E402
 from widgets.server import WELCOME, jupyter_data_dir, server_settings, settings_argv  # noqa: E402
 from widgets.workshop.cohort import CohortStore  # noqa: E402
@@ -259,55 +264,6 @@ def idle_pages(browser, server: Server, file: str, count: int) -> dict:
     }
 
 
-@contextlib.contextmanager
-def postgres() -> Iterator[tuple[str, psutil.Process]]:
-    """A throwaway PostgreSQL server on 127.0.0.1, as the tests start one (tests/conftest.py's
-    ``postgres_url``); stopped by its process id, its folder removed."""
-    import psycopg
-
-    folder = postgres_bin()
-    if folder is None:
-        raise RuntimeError("PostgreSQL was not found: install Debian's postgresql package")
-    root = Path(tempfile.mkdtemp(prefix="secure-base-postgres-"))
-    as_user: dict[str, str] = {}
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as its own user
-        shutil.chown(root, "postgres")
-        as_user = {"user": "postgres", "group": "postgres"}
-    data, port = root / "data", free_port()
-    subprocess.run(
-        [str(folder / "initdb"), "-D", str(data), "-A", "trust", "-U", "secure"],
-        check=True,
-        capture_output=True,
-        cwd=root,
-        **as_user,
-    )
-    server = subprocess.Popen(
-        [
-            str(folder / "postgres"),
-            *("-D", str(data), "-p", str(port), "-k", str(root)),
-            *("-c", "listen_addresses=127.0.0.1"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=root,
-        **as_user,
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                psycopg.connect(f"host=127.0.0.1 port={port} user=secure dbname=postgres").close()
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("PostgreSQL did not start") from None
-                time.sleep(0.2)
-        yield f"postgresql+psycopg://secure@127.0.0.1:{port}/postgres", psutil.Process(server.pid)
-    finally:
-        stop(server, signal.SIGINT)  # PostgreSQL's "fast" shutdown
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def tree_cpu_seconds(process: psutil.Process) -> float:
     total = 0.0
     for proc in [process, *process.children(recursive=True)]:
@@ -502,7 +458,10 @@ def main() -> None:
         out["dashboard_sqlite"] = dashboard(store, course, args.shares, refreshes, sqlite_path)
     finally:
         store.close()
-    with postgres() as (url, database):
+    folder = postgres_bin()
+    if folder is None:
+        raise RuntimeError("PostgreSQL was not found: install Debian's postgresql package")
+    with postgres_server(folder) as (url, database):
         store = CohortStore(url, course)
         try:
             out["dashboard_postgresql"] = dashboard(store, course, args.shares, refreshes, database)
