@@ -131,3 +131,42 @@ def test_the_file_store_stays_the_default(monkeypatch):
     monkeypatch.delenv("SECURE_BASE_STORE", raising=False)
     monkeypatch.setattr(journal_session, "_session", None)
     assert journal_session.page_session().store.kind == "file"
+
+
+def test_writing_kept_unsaved_is_checked_entry_by_entry_and_a_far_future_time_is_not_kept(
+    tmp_path, monkeypatch
+):
+    """What a browser kept unsaved comes back through the journal's own checks, one entry at a
+    time: a bad entry is set aside (and forgotten in the browser), the rest are saved."""
+    from widgets.journal import FileStore, Session
+
+    prompt = COURSE.prompts_for("acceptance", "general")[0]
+    session = Session(FileStore(tmp_path / "journal.json"))
+    sent: list = []
+    monkeypatch.setattr(session.bridge, "send", lambda content, buffers=None: sent.append(content))
+    session.bridge.loaded = json.dumps(
+        {
+            "entries": {},
+            "unsaved": {
+                f"reflection/{prompt.id}": {
+                    "value": "Kept.",
+                    "updated": "2999-01-01T00:00:00+00:00",
+                },
+                "reflection/a.b.c": {"value": 5, "updated": T1},
+            },
+        }
+    )
+    saved = FileStore(tmp_path / "journal.json").read()
+    assert saved.reflection(prompt.id) == "Kept."
+    assert (
+        saved.get(f"reflection/{prompt.id}").updated < "2999"
+    )  # the clock's time, not the browser's
+    assert "reflection/a.b.c" not in saved
+    (release,) = sent
+    assert release["kind"] == "release"
+    # Both are forgotten in the browser, each up to the time the browser itself gave it.
+    assert release["saved"] == {
+        f"reflection/{prompt.id}": "2999-01-01T00:00:00+00:00",
+        "reflection/a.b.c": T1,
+    }
+    assert "could not be read" in session.warning and session.warning.endswith(".")

@@ -94,6 +94,23 @@ def _parse_time(value: object, where: str) -> str:
     return parsed.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+#: How far ahead of this machine's clock a browser's time for a change may be before it is
+#: taken as wrong: a copy stamped far ahead would win every merge for ever.
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+def sound_time(stamp: object) -> str:
+    """A time a browser gave for a change, in the journal's form, if it is a sound one (a
+    date and time with its zone, not ahead of this machine's clock); else the time now."""
+    try:
+        when = datetime.fromisoformat(_parse_time(stamp, "change"))
+    except JournalError:
+        return now()
+    if when > datetime.now(UTC) + CLOCK_SLACK:
+        return now()
+    return when.isoformat(timespec="microseconds")
+
+
 @dataclass(frozen=True)
 class Entry:
     #: Text for a reflection; a :class:`dict` record for a scenario.
@@ -254,6 +271,19 @@ def _check_key(key: str) -> str:
 
 def _check_value(key: str, value: object) -> Any:
     return KINDS[_check_key(key).partition("/")[0]](value)
+
+
+def check_entry(key: object, raw: object) -> Entry:
+    """One entry as a journal file holds it (``{"value": ..., "updated": ...}``), checked."""
+    if not isinstance(key, str):
+        raise JournalError("the journal holds an entry of a kind the course does not know")
+    _check_key(key)
+    if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
+        raise JournalError(
+            f"{_entry_name(key)[0].upper()}{_entry_name(key)[1:]} in the journal is not "
+            "in the shape the course expects."
+        )
+    return Entry(_check_value(key, raw["value"]), _parse_time(raw["updated"], key))
 
 
 class Journal:
@@ -497,15 +527,7 @@ class Journal:
         raw_entries = data.get("entries")
         if not isinstance(raw_entries, dict):
             raise JournalError("The journal has no entries section.")
-        entries = {}
-        for key, raw in raw_entries.items():
-            _check_key(key)
-            if not isinstance(raw, dict) or set(raw) != {"value", "updated"}:
-                raise JournalError(
-                    f"{_entry_name(key)[0].upper()}{_entry_name(key)[1:]} in the journal is not "
-                    "in the shape the course expects."
-                )
-            entries[key] = Entry(_check_value(key, raw["value"]), _parse_time(raw["updated"], key))
+        entries = {key: check_entry(key, raw) for key, raw in raw_entries.items()}
         cleared = data.get("cleared")
         if cleared is not None:
             cleared = _parse_time(cleared, "cleared")

@@ -12,21 +12,19 @@ views observe two traits of the session (traitlets observers, as widgets observe
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import traitlets
 
 from .files import FileStore, default_journal_path
 from .record import (
-    FORMAT,
     MAX_FILE_BYTES,
     MAX_JSON_DEPTH,
-    SCHEMA_VERSION,
     Entry,
     Journal,
     JournalError,
-    now,
+    check_entry,
+    sound_time,
 )
 
 if TYPE_CHECKING:
@@ -129,8 +127,8 @@ class Session(traitlets.HasTraits):
 
     def _unsaved_arrived(self, change: traitlets.Bunch) -> None:
         """Save what the browser kept unsaved: each entry is checked, and the newer copy wins."""
-        kept, refused = parse_unsaved(change["new"])
-        if not kept and not refused:
+        kept, release, refused = parse_unsaved(change["new"])
+        if not release:
             return
         taken = self.journal.merge(Journal(dict(kept)))
         if taken:
@@ -143,9 +141,7 @@ class Session(traitlets.HasTraits):
                     "browser, and the course will try again the next time you open a page."
                 )
                 return
-        saved = {key: entry.updated for key, entry in kept.items()}
-        saved.update(refused)
-        self.bridge.send({"kind": "release", "saved": saved})
+        self.bridge.send({"kind": "release", "saved": release})
         if taken:
             self.changed()
             count = f"{taken} piece{'s' if taken != 1 else ''} of writing"
@@ -156,9 +152,9 @@ class Session(traitlets.HasTraits):
             )
         if refused:
             self.report(
-                f"{len(refused)} change{'s' if len(refused) != 1 else ''} kept in this web "
+                f"{refused} change{'s' if refused != 1 else ''} kept in this web "
                 "browser could not be read, and "
-                f"{'was' if len(refused) == 1 else 'were'} set aside. Everything else is saved."
+                f"{'was' if refused == 1 else 'were'} set aside. Everything else is saved."
             )
 
     def changed(self) -> None:
@@ -183,41 +179,33 @@ class Session(traitlets.HasTraits):
         self.changed()
 
 
-def parse_unsaved(text: object) -> tuple[dict[str, Entry], dict[str, str]]:
-    """What a browser kept unsaved: the entries that pass the journal's checks, one by one,
-    and the keys of those that do not (with the time to release them up to)."""
+def parse_unsaved(text: object) -> tuple[dict[str, Entry], dict[str, str], int]:
+    """What a browser kept unsaved: the entries that pass the journal's checks, one by one;
+    for every entry, the time the browser gave it (what to release it up to, once dealt with);
+    and how many were refused."""
     from ..controls.jsonfile import JsonFileError, read_json
 
     if not isinstance(text, str) or not text:
-        return {}, {}
+        return {}, {}, 0
     try:
         data = read_json(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
     except JsonFileError:
-        return {}, {}
+        return {}, {}, 0
     unsaved = data.get("unsaved") if isinstance(data, dict) else None
     if not isinstance(unsaved, dict):
-        return {}, {}
+        return {}, {}, 0
     kept: dict[str, Entry] = {}
-    refused: dict[str, str] = {}
+    release: dict[str, str] = {}
     for key, entry in unsaved.items():
-        document = {
-            "format": FORMAT,
-            "version": SCHEMA_VERSION,
-            "created": "2000-01-01T00:00:00+00:00",
-            "entries": {key: entry},
-        }
+        stamp = entry.get("updated") if isinstance(entry, dict) else None
+        # The browser's own stamp, even one far ahead, so that the browser forgets this copy.
+        release[str(key)[:200]] = stamp if isinstance(stamp, str) else "9999"
         try:
-            found = Journal.from_dict(document).get(key)
+            found = check_entry(key, entry)
         except JournalError:
-            found = None
-        if found is None:
-            stamp = entry.get("updated") if isinstance(entry, dict) else None
-            refused[str(key)[:200]] = stamp if isinstance(stamp, str) else "9999"
-        else:
-            # A browser clock far ahead would make this copy win every merge for ever.
-            latest = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="microseconds")
-            kept[key] = found if found.updated <= latest else Entry(found.value, now())
-    return kept, refused
+            continue
+        kept[key] = Entry(found.value, sound_time(found.updated))
+    return kept, release, len(release) - len(kept)
 
 
 _session: Session | None = None

@@ -18,9 +18,9 @@ import traitlets
 from ..content import Course
 from ..controls import status_html
 from ..journal import Session
-from ..journal.record import now
+from ..journal.record import now, sound_time
 from ..reports.reading import reading_html
-from .component import Component, Reply, browser_time, component_esm
+from .component import Component, Reply, component_esm
 
 __all__ = ["SelfAssessment"]
 
@@ -126,7 +126,7 @@ class SelfAssessment(Component):
                 False, "That answer is not one of the scale's levels, so nothing was saved.", True
             )
         journal = self.session.journal
-        when = browser_time(content.get("updated"))
+        when = sound_time(content.get("updated"))
         if not journal.get(f"attempt/{self.attempt}"):
             journal.set(f"attempt/{self.attempt}", {"started": min(when, now())})
         journal.set(key, level, when=when)

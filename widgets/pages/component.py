@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,9 +27,6 @@ from ..journal.record import now
 __all__ = ["Component", "Reply", "component_esm"]
 
 _HERE = Path(__file__).resolve().parent
-#: How far ahead of the server's clock a browser's time for a change may be before it is
-#: taken as wrong (and the server's own time used instead).
-CLOCK_SLACK = timedelta(minutes=2)
 
 
 def component_esm(name: str) -> str:
@@ -48,19 +44,6 @@ class Reply:
     problem: bool = False
     #: Anything the component's script needs besides (a new state, say).
     extra: dict[str, Any] | None = None
-
-
-def browser_time(stamp: object) -> str:
-    """The time a browser gave for a change, if it is a sound one; else the server's time."""
-    if not isinstance(stamp, str):
-        return now()
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return now()
-    if when.tzinfo is None or when > datetime.now(UTC) + CLOCK_SLACK:
-        return now()
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 _shared_layout: ipywidgets.Layout | None = None

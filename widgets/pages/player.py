@@ -24,9 +24,9 @@ import traitlets
 from ..content import Course, Node, Scenario
 from ..controls import status_html
 from ..journal import Session
-from ..journal.record import MAX_PATH_STEPS
+from ..journal.record import MAX_PATH_STEPS, sound_time
 from ..reports.runs import ScenarioRun, scenario_status
-from .component import Component, Reply, browser_time, component_esm
+from .component import Component, Reply, component_esm
 
 __all__ = ["ScenarioPlayer", "prompt_links_html", "stakes_html"]
 
@@ -210,7 +210,7 @@ class ScenarioPlayer(Component):
             # Nothing the player offers leads here: the browser goes back to the journal's.
             return Reply(False, refusal or NOT_A_PLACE, True, extra={"refused": True})
         journal = self.session.journal
-        if journal.set(self.key, value, when=browser_time(content.get("updated"))):
+        if journal.set(self.key, value, when=sound_time(content.get("updated"))):
             why = self.save_failed()
             if why is not None:
                 return Reply(

@@ -17,7 +17,8 @@ import traitlets
 from ..content import Prompt
 from ..controls import status_html
 from ..journal import MAX_TEXT_CHARS, Session
-from .component import Component, Reply, browser_time, component_esm
+from ..journal.record import sound_time
+from .component import Component, Reply, component_esm
 
 __all__ = ["ReflectionField", "ReflectionStage"]
 
@@ -78,7 +79,7 @@ class ReflectionStage(Component):
                 True,
             )
         journal = self.session.journal
-        changed = journal.set(key, text, when=browser_time(content.get("updated")))
+        changed = journal.set(key, text, when=sound_time(content.get("updated")))
         if changed:
             why = self.save_failed()
             if why is not None:
