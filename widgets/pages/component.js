@@ -134,3 +134,63 @@ function sbBatcher(send, key, read, offset, status) {
   });
   return { changed: changed, flush: flush, busy: () => unsent };
 }
+
+// -- drawing, shared by the components -------------------------------------------------------
+function sbMake(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) { element.className = className; }
+  if (text !== undefined) { element.textContent = text; }
+  return element;
+}
+
+// A labelled control in its own box: `control` gets the id the label points to.
+function sbField(wrapClass, label, control, id) {
+  const wrap = sbMake("div", wrapClass);
+  const words = sbMake("label", "", label);
+  control.id = id;
+  words.htmlFor = id;
+  wrap.append(words, control);
+  return wrap;
+}
+
+// A text box for one of an action's fields (`input`: name, label, limit, long).
+function sbTextBox(input) {
+  const box = document.createElement(input.long ? "textarea" : "input");
+  if (input.long) { box.rows = 3; } else { box.type = "text"; }
+  box.maxLength = input.limit;
+  return box;
+}
+
+// A drop-down of `options` ({key, title}), showing `value` if it is one of them.
+function sbSelect(options, value) {
+  const select = document.createElement("select");
+  options.forEach((option) => {
+    const item = sbMake("option", "", option.title);
+    item.value = option.key;
+    select.append(item);
+  });
+  if (options.some((option) => option.key === value)) { select.value = value; }
+  return select;
+}
+
+// -- drafts: what is typed in a form before it is sent, kept in this browser -------------------
+const SB_DRAFT = "secure-base:draft:";
+
+function sbReadDraft(key) {
+  try {
+    const draft = JSON.parse(localStorage.getItem(SB_DRAFT + key) || "null");
+    return draft && typeof draft === "object" && !Array.isArray(draft) ? draft : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function sbKeepDraft(key, values) {
+  try {
+    localStorage.setItem(SB_DRAFT + key, JSON.stringify(values));
+  } catch (e) { /* the browser's storage is full: the form still holds what was typed */ }
+}
+
+function sbDropDraft(key) {
+  try { localStorage.removeItem(SB_DRAFT + key); } catch (e) { /* nothing to undo */ }
+}

@@ -3,7 +3,7 @@
 // saves each and sends the plan back. An action's edit form opens here at once; what is typed in
 // it is kept in this browser as a draft until it is saved or cancelled. Every piece of the
 // learner's text is set as text, never as HTML.
-const SB_EDIT_DRAFT = "secure-base:draft:action-edit/";
+const SB_EDIT_DRAFT = "action-edit/";
 const SB_PLAN_NOT_SAVED =
   "Not saved: the course cannot reach its server just now, so your plan is as it was. Reload " +
   "the page, then make the change again. If the page does not come back, open the course again " +
@@ -19,12 +19,7 @@ function render({ model, el }) {
   const editing = new Set(); // the actions whose edit form is open
   let waiting = 0; // changes sent and not yet answered
 
-  function make(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) { element.className = className; }
-    if (text !== undefined) { element.textContent = text; }
-    return element;
-  }
+  const make = sbMake;
   // Every control has a name that outlives a redraw, so that focus can come back to it.
   function named(element, name, id) {
     element.setAttribute("data-sb-key", name + "/" + id);
@@ -48,22 +43,9 @@ function render({ model, el }) {
   el.append(root);
 
   // -- drafts of edits, kept in this browser ---------------------------------------------------
-  function readDraft(id) {
-    try {
-      const draft = JSON.parse(localStorage.getItem(SB_EDIT_DRAFT + id) || "null");
-      return draft && typeof draft === "object" && !Array.isArray(draft) ? draft : null;
-    } catch (e) {
-      return null;
-    }
-  }
-  function keepDraft(id, values) {
-    try {
-      localStorage.setItem(SB_EDIT_DRAFT + id, JSON.stringify(values));
-    } catch (e) { /* the browser's storage is full: the form still holds what was typed */ }
-  }
-  function dropDraft(id) {
-    try { localStorage.removeItem(SB_EDIT_DRAFT + id); } catch (e) { /* nothing to undo */ }
-  }
+  const readDraft = (id) => sbReadDraft(SB_EDIT_DRAFT + id);
+  const keepDraft = (id, values) => sbKeepDraft(SB_EDIT_DRAFT + id, values);
+  const dropDraft = (id) => sbDropDraft(SB_EDIT_DRAFT + id);
 
   // -- drawing ---------------------------------------------------------------------------------
   function heading(action) {
@@ -112,25 +94,7 @@ function render({ model, el }) {
     return box;
   }
 
-  function field(label, control, id) {
-    const wrap = make("div", "sb-action-edit-field");
-    const words = make("label", "", label);
-    control.id = id;
-    words.htmlFor = id;
-    wrap.append(words, control);
-    return wrap;
-  }
-
-  function choice(options, value) {
-    const select = document.createElement("select");
-    options.forEach((option) => {
-      const item = make("option", "", option.title);
-      item.value = option.key;
-      select.append(item);
-    });
-    if (options.some((option) => option.key === value)) { select.value = value; }
-    return select;
-  }
+  const field = (label, control, id) => sbField("sb-action-edit-field", label, control, id);
 
   function editor(action) {
     const draft = readDraft(action.id) || {};
@@ -140,10 +104,7 @@ function render({ model, el }) {
     form.noValidate = true;
     const controls = {};
     model.get("inputs").forEach((input) => {
-      const tag = input.long ? "textarea" : "input";
-      const control = named(document.createElement(tag), input.name, action.id);
-      if (input.long) { control.rows = 3; } else { control.type = "text"; }
-      control.maxLength = input.limit;
+      const control = named(sbTextBox(input), input.name, action.id);
       control.value = start(input.name);
       control.addEventListener("input", keep);
       form.append(field(input.label, control, base + "-" + action.id + "-" + input.name));
@@ -152,7 +113,7 @@ function render({ model, el }) {
     const where = make("div", "sb-action-edit-choices");
     [["domain", "Domain", model.get("domains")], ["stage", "Stage", model.get("stages")]].forEach(
       ([name, label, options]) => {
-        const control = named(choice(options, start(name)), name, action.id);
+        const control = named(sbSelect(options, start(name)), name, action.id);
         control.addEventListener("change", keep);
         where.append(field(label, control, base + "-" + action.id + "-" + name));
         controls[name] = control;

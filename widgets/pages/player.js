@@ -9,12 +9,7 @@ function render({ model, el }) {
   const start = model.get("start");
   const nodes = new Map(model.get("nodes").map((node) => [node.id, node]));
 
-  function make(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) { element.className = className; }
-    if (text !== undefined) { element.textContent = text; }
-    return element;
-  }
+  const make = sbMake;
   function control(text, tip) {
     const button = make("button", "sb-control", text);
     button.type = "button";
