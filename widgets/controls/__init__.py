@@ -10,10 +10,12 @@ from .copy import CopyButton
 from .dates import long_date, long_date_time
 from .downloads import download_link
 from .jsonfile import JsonFileError, read_json, size_text
+from .links import SITE_ENV, on_static_site, page_href
 from .status import status_html
 from .upload import FileButton, Uploaded
 
 __all__ = [
+    "SITE_ENV",
     "CopyButton",
     "FileButton",
     "JsonFileError",
@@ -21,6 +23,8 @@ __all__ = [
     "download_link",
     "long_date",
     "long_date_time",
+    "on_static_site",
+    "page_href",
     "read_json",
     "size_text",
     "status_html",

@@ -18,13 +18,14 @@ import ipywidgets as w
 from IPython.display import HTML, display
 
 from ..content import Course, load_course, load_scenarios
+from ..controls import on_static_site
 from ..journal import FileStore, page_session
 from ..reports.about import credits_html, model_svg
 from ..reports.summaries import scenarios_summary_html, summary_html
 from ..server.kernel import guard_kernel
 from .actions import ActionForm, ActionPlan
 from .assessment import SelfAssessment
-from .frame import BINDER_NOTICE, nav_html, on_binder, stylesheet_html
+from .frame import BINDER_NOTICE, heading_html, nav_html, on_binder, stylesheet_html
 from .player import ScenarioPlayer
 from .reflection import ReflectionField, ReflectionStage
 
@@ -44,7 +45,11 @@ class CoursePage:
 
     # Each method displays its part where the notebook calls it.
     def header(self) -> None:
-        display(HTML(stylesheet_html() + nav_html(self.course, self.module, "top")))
+        # On the static site the page already has its navigation and heading, drawn when the site
+        # was built, so that they are there before Python has started in the browser.
+        drawn = on_static_site()
+        if not drawn:
+            display(HTML(stylesheet_html() + nav_html(self.course, self.module, "top")))
         if self.session.warning:
             display(HTML(f'<p class="sb-notice" role="alert">{escape(self.session.warning)}</p>'))
         if on_binder():
@@ -52,17 +57,12 @@ class CoursePage:
         # The bridge to this browser: it brings back writing kept unsaved from an earlier visit,
         # keeps the journal where it is kept in the browser, and shows the page's notices.
         display(self.session.bridge)
-        title = self.course.title if self.module.key == "welcome" else self.module.title
-        heading = f'<h1 class="sb-title">{escape(title)}</h1>'
-        if self.module.domain:
-            domain = self.course.domain(self.module.domain)
-            heading += f'<p class="sb-belief">“{escape(domain.belief)}”</p>'
-        elif self.module.key == "welcome":
-            heading += f'<p class="sb-belief">{escape(self.course.subtitle)}</p>'
-        display(HTML(heading))
+        if not drawn:
+            display(HTML(heading_html(self.course, self.module)))
 
     def footer(self) -> None:
-        display(HTML(nav_html(self.course, self.module, "bottom")))
+        if not on_static_site():
+            display(HTML(nav_html(self.course, self.module, "bottom")))
 
     def reflect(self, stage: str) -> None:
         """The reflection fields of one stage of this module's domain."""

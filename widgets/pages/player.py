@@ -22,7 +22,7 @@ from typing import Any
 import traitlets
 
 from ..content import Course, Node, Scenario
-from ..controls import status_html
+from ..controls import page_href, status_html
 from ..journal import Session
 from ..journal.record import MAX_PATH_STEPS, sound_time
 from ..reports.runs import ScenarioRun, scenario_status
@@ -55,7 +55,7 @@ def prompt_links_html(node: Node, course: Course) -> str:
         prompt = course.prompt(prompt_id)
         module = course.module_for(prompt.domain)
         items.append(
-            f'<li><a href="{module.file}" target="_self">{escape(module.title)}</a>, '
+            f'<li><a href="{page_href(module.file)}" target="_self">{escape(module.title)}</a>, '
             f"{escape(course.stage(prompt.stage).title.lower())}: {escape(prompt.text)}</li>"
         )
     return (

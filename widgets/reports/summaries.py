@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from ..content import Course, load_scenarios
+from ..controls.links import page_href
 from ..journal import Journal
 from .runs import scenario_status
 
@@ -58,7 +59,7 @@ def summary_html(course: Course, journal: Journal) -> str:
         body = (
             "".join(blocks)
             if blocks
-            else f'<p>Nothing written yet. <a href="{module.file}" target="_self">'
+            else f'<p>Nothing written yet. <a href="{page_href(module.file)}" target="_self">'
             f"Go to {escape(domain.title)}</a>.</p>"
         )
         parts.append(
