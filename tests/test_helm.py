@@ -112,6 +112,13 @@ def test_the_helm_config_is_valid_chart_values_with_the_course_in_them(capsys, c
     assert user["image"]["tag"] == "2025-01"
     assert user["defaultUrl"] == f"/voila/render/{WELCOME}"
     assert user["extraEnv"]["SECURE_BASE_STORE"] == "file"
+    # Learners' servers share through the dashboard service, and may reach it; never the database.
+    assert user["extraEnv"]["SECURE_BASE_COHORT_SERVICE"] == (
+        "http://secure-base-dashboard:8000/services/secure-base-dashboard/"
+    )
+    assert not any(k.startswith("SECURE_BASE_COHORT_DB") for k in user["extraEnv"])
+    (rule,) = user["networkPolicy"]["egress"]
+    assert rule["ports"] == [{"port": 8000, "protocol": "TCP"}]
     # The course's Voilà settings, exactly as the jupyterhub_config.py route passes them.
     argv = settings_argv(server_settings())
     assert user["cmd"][-len(argv) :] == argv
@@ -168,7 +175,7 @@ def test_the_plain_config_is_unchanged_without_helm(capsys):
         (["jupyterhub-config", "--helm", "--image", "secure-base"], "has no tag"),
         (["jupyterhub-config", "--helm", "--image", "Secure Base:1"], "is not an image name"),
         (["jupyterhub-config", "--helm", "--image", "secure-base:-1"], "is not an image tag"),
-        (["jupyterhub-config", "--image", IMAGE], "go with --helm"),
+        (["jupyterhub-config", "--image", IMAGE], "goes with --helm"),
         (
             ["jupyterhub-config", "--helm", "--image", IMAGE, "--trainers-group", " "],
             "needs a name",

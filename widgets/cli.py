@@ -145,6 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
     kit.add_argument(
         "folder", type=Path, help="the folder to write the kit into (made if it is not there)"
     )
+    static = _command(
+        commands,
+        "build-static",
+        "write the course as a static website, with Python running in each learner's browser",
+    )
+    static.add_argument(
+        "folder",
+        type=Path,
+        help="the folder to write the site into: a new or empty one, or an earlier site, which "
+        "is cleared first",
+    )
+    static.add_argument(
+        "--pyodide",
+        type=Path,
+        metavar="PATH",
+        help="npm's pyodide package (its folder, or the .tgz from 'npm pack'); without it, the "
+        "build takes Pyodide from its cache, or fetches it once with npm",
+    )
     exporter = _command(commands, "export", "save your journal as a web page")
     exporter.add_argument("output", type=Path, help="the HTML file to write")
     exporter.add_argument(
@@ -200,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--trainers-group",
         metavar="GROUP",
         type=_group,
-        help="with --helm: the JupyterHub group whose members may open the trainers' dashboard "
+        help="the JupyterHub group whose members may open the trainers' dashboard "
         "(default: trainers)",
     )
     links = _command(
@@ -265,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             "print prompt-cards.html on A4 and cut along the dashed lines."
         )
         return 0
+    if args.command == "build-static":
+        return build_static(parser, args)
     if args.command == "workshop":
         return workshop(parser, args)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
@@ -273,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def jupyterhub_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.helm:
-        if args.image is not None or args.trainers_group is not None:
-            parser.error("--image and --trainers-group go with --helm")
-        print(hub_config(), end="")
+        if args.image is not None:
+            parser.error("--image goes with --helm")
+        print(hub_config(args.trainers_group or "trainers"), end="")
         return 0
     if args.image is None:
         parser.error("--helm needs --image NAME:TAG: the learners' image, built from binder/")
@@ -413,3 +433,24 @@ def export_journal(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def build_static(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .site.build import BuildError, build_site
+
+    try:
+        built = build_site(args.folder, pyodide=args.pyodide)
+    except BuildError as problem:
+        parser.exit(1, f"secure-base: {problem}\n")
+    except OSError as problem:
+        parser.exit(1, f"secure-base: the site could not be written: {problem.strerror}.\n")
+    print(
+        f"The course's static site is ready in {built.folder} "
+        f"({built.total_bytes / 1e6:.0f} MB, {len(built.pages)} pages).\n\n"
+        "Put the whole folder on any web server that serves files (an intranet site, "
+        "SharePoint, GitHub Pages) and open index.html from there. To try it on this computer:\n\n"
+        f"    python -m http.server 8000 --bind 127.0.0.1 --directory {built.folder}\n\n"
+        "and open http://127.0.0.1:8000/. Opened straight from the disk (file://), browsers do "
+        "not let the course start."
+    )
+    return 0

@@ -16,7 +16,18 @@ import re
 from typing import TypeAlias
 from urllib.parse import quote
 
-from .settings import WELCOME, server_settings, settings_argv
+from .settings import (
+    COHORT_SERVICE_ENV,
+    DASHBOARD_SERVICE,
+    TRAINERS_GROUP,
+    TRAINERS_ROLE,
+    WELCOME,
+    check_group,
+    server_settings,
+    service_address,
+    settings_argv,
+    trainers_role,
+)
 
 __all__ = [
     "BINDER_BADGE",
@@ -31,11 +42,9 @@ __all__ = [
     "split_image",
 ]
 
-#: The JupyterHub service trainers open the workshop dashboard through, and where it listens.
-DASHBOARD_SERVICE = "secure-base-dashboard"
+#: Where the dashboard service listens inside the cluster (a Kubernetes Service of that name).
 DASHBOARD_URL = f"http://{DASHBOARD_SERVICE}:8000"
-#: The JupyterHub role that lets the trainers' group reach the dashboard.
-TRAINERS_ROLE = "secure-base-trainers"
+DASHBOARD_PORT = 8000
 #: The Kubernetes secret (and its key) holding the cohort database's URL, and the variable it fills.
 DATABASE_SECRET = "secure-base-database"  # noqa: S105 - the name of a Kubernetes secret
 DATABASE_SECRET_KEY = "url"  # noqa: S105 - the name of a key in it
@@ -136,13 +145,12 @@ def _scalar(value: Yaml) -> str:
     return json.dumps(value)
 
 
-def helm_config(image: str, trainers_group: str = "trainers") -> str:
+def helm_config(image: str, trainers_group: str = TRAINERS_GROUP) -> str:
     """A Zero to JupyterHub ``config.yaml`` that runs the course from ``image`` (``NAME:TAG``,
     built by repo2docker from ``binder/``), with the dashboard open to ``trainers_group``."""
     name, tag = split_image(image)
-    group = " ".join(trainers_group.split())
-    if not group:
-        raise ValueError("the trainers' group needs a name")
+    group = check_group(trainers_group)
+    role = trainers_role(group)
     sections: list[tuple[str, dict[str, Yaml]]] = [
         (
             "Every learner's server: the course's image, opening the welcome module in Voilà with\n"
@@ -153,7 +161,28 @@ def helm_config(image: str, trainers_group: str = "trainers") -> str:
                     "image": {"name": name, "tag": tag},
                     "defaultUrl": f"/voila/render/{WELCOME}",
                     "cmd": ["python", "-c", _LAUNCH, *settings_argv(server_settings())],
-                    "extraEnv": {"SECURE_BASE_STORE": "file"},
+                    "extraEnv": {
+                        "SECURE_BASE_STORE": "file",
+                        COHORT_SERVICE_ENV: service_address(DASHBOARD_URL),
+                    },
+                    # Learners' pods may reach the dashboard service (to share), and it alone
+                    # of the cluster's other pods.
+                    "networkPolicy": {
+                        "egress": [
+                            {
+                                "to": [
+                                    {
+                                        "podSelector": {
+                                            "matchLabels": {
+                                                "app.kubernetes.io/name": DASHBOARD_SERVICE
+                                            }
+                                        }
+                                    }
+                                ],
+                                "ports": [{"port": DASHBOARD_PORT, "protocol": "TCP"}],
+                            }
+                        ]
+                    },
                 }
             },
         ),
@@ -168,7 +197,7 @@ def helm_config(image: str, trainers_group: str = "trainers") -> str:
                     },
                     "loadRoles": {
                         TRAINERS_ROLE: {
-                            "description": "Trainers: open the Team as a Secure Base dashboard",
+                            "description": str(role["description"]),
                             "groups": [group],
                             "scopes": [f"access:services!service={DASHBOARD_SERVICE}"],
                         },

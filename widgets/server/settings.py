@@ -17,6 +17,9 @@ from pathlib import Path
 
 __all__ = [
     "CULL_IDLE_SECONDS",
+    "DASHBOARD_SERVICE",
+    "TRAINERS_GROUP",
+    "TRAINERS_ROLE",
     "CULL_INTERVAL_SECONDS",
     "TEMPLATE",
     "WELCOME",
@@ -27,6 +30,7 @@ __all__ = [
     "server_settings",
     "settings_argv",
     "template_file",
+    "trainers_role",
     "trainer_dir",
     "use_course_template",
     "voila_argv",
@@ -40,6 +44,25 @@ CULL_IDLE_SECONDS = 600
 CULL_INTERVAL_SECONDS = 60
 
 _PACKAGE = Path(__file__).resolve().parents[1]
+
+#: The JupyterHub service trainers open the workshop dashboard through (widgets.workshop.hub).
+DASHBOARD_SERVICE = "secure-base-dashboard"
+#: Where a hub started from `secure-base jupyterhub-config` runs it, on the hub's own computer.
+DASHBOARD_URL = "http://127.0.0.1:8765"
+#: The JupyterHub role that lets the trainers' group reach the dashboard, and that group.
+TRAINERS_ROLE = "secure-base-trainers"
+TRAINERS_GROUP = "trainers"
+#: Learners' servers find the service here (widgets.workshop.hubshare reads it).
+COHORT_SERVICE_ENV = "SECURE_BASE_COHORT_SERVICE"
+#: What the dashboard service alone is given from the hub's environment: the cohort database's
+#: address (or a file holding it), the secret shares are keyed with (or its file), the threshold.
+SERVICE_ONLY_ENV = (
+    "SECURE_BASE_COHORT_DB",
+    "SECURE_BASE_COHORT_DB_FILE",
+    "SECURE_BASE_SHARE_SECRET",
+    "SECURE_BASE_SHARE_SECRET_FILE",
+    "SECURE_BASE_MIN_ANSWERS",
+)
 
 
 def course_dir() -> Path:
@@ -94,11 +117,41 @@ def server_settings(cull_after: int = CULL_IDLE_SECONDS) -> dict[str, dict[str, 
     }
 
 
-def hub_config() -> str:
-    """A JupyterHub configuration for running the course for all of an organisation's staff."""
+def check_group(group: str) -> str:
+    """A JupyterHub group's name, spaces tidied; ValueError if there is none."""
+    group = " ".join(group.split())
+    if not group:
+        raise ValueError("the trainers' group needs a name")
+    return group
+
+
+def trainers_role(group: str = TRAINERS_GROUP) -> dict[str, object]:
+    """The hub role that opens the trainers' dashboard to ``group`` and to nobody else."""
+    return {
+        "name": TRAINERS_ROLE,
+        "description": "Trainers: open the Team as a Secure Base dashboard",
+        "groups": [check_group(group)],
+        "scopes": [f"access:services!service={DASHBOARD_SERVICE}"],
+    }
+
+
+def service_address(url: str) -> str:
+    """Where learners' servers send their shares: the service's own pages, under its prefix."""
+    return f"{url.rstrip('/')}/services/{DASHBOARD_SERVICE}/"
+
+
+def hub_config(trainers_group: str = TRAINERS_GROUP, dashboard_url: str = DASHBOARD_URL) -> str:
+    """A JupyterHub configuration for running the course for all of an organisation's staff,
+    with the trainers' dashboard as a service open to ``trainers_group``."""
     lines = ",\n    ".join(repr(a) for a in settings_argv(server_settings()))
+    role = trainers_role(trainers_group)
+    role_text = ",\n        ".join(f"{k!r}: {v!r}" for k, v in role.items())
+    service_env = "".join(f"\n                {name!r}," for name in SERVICE_ONLY_ENV)
     return f"""# JupyterHub: Team as a Secure Base for every member of staff.
 # Written by `secure-base jupyterhub-config`; add your organisation's authenticator and spawner.
+import os
+import sys
+
 c = get_config()  # noqa: F821 - provided by JupyterHub
 
 # Everyone starts on the welcome module, in Voilà, with the course's settings.
@@ -108,8 +161,41 @@ c.Spawner.args = [
     {lines},
 ]
 # Each learner's journal is a file in their own home (~/.local/share/secure-base/journal.json),
-# readable by them and by nobody else on the hub; `secure-base where` shows it.
-c.Spawner.environment = {{"SECURE_BASE_STORE": "file"}}
+# readable by them and by nobody else on the hub; `secure-base where` shows it. On the page
+# "Share with your workshop" learners share through the trainers' dashboard, signed in as
+# themselves by the hub: their servers hold no database address and no secret.
+c.Spawner.environment = {{
+    "SECURE_BASE_STORE": "file",
+    {COHORT_SERVICE_ENV!r}: {service_address(dashboard_url)!r},
+}}
+
+# The trainers' dashboard, a service the hub starts and signs trainers in to. Only it is given
+# the cohort database's address (PostgreSQL), from the hub's own environment: set
+# SECURE_BASE_COHORT_DB, or SECURE_BASE_COHORT_DB_FILE to a file only the hub's account can
+# read. Shares are kept under a keyed hash of each person's name, with a secret in the file
+# SECURE_BASE_SHARE_SECRET_FILE names (made on first start; default: secure-base-share-secret
+# in the hub's folder), and never under the name.
+c.JupyterHub.services = [
+    {{
+        "name": {DASHBOARD_SERVICE!r},
+        "url": {dashboard_url!r},
+        "command": [sys.executable, "-m", "widgets.workshop.hub"],
+        "oauth_no_confirm": True,
+        "environment": {{
+            name: os.environ[name]
+            for name in ({service_env}
+            )
+            if name in os.environ
+        }},
+    }},
+]
+# Only members of the group {check_group(trainers_group)!r} may open it; everyone else gets 403.
+# Add trainers to the group on the hub's admin page, or let your authenticator manage groups.
+c.JupyterHub.load_roles = [
+    {{
+        {role_text},
+    }},
+]
 """
 
 

@@ -13,6 +13,7 @@ any database SQLAlchemy can reach from a URL (PostgreSQL for an organisation).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -30,6 +31,8 @@ from ..controls import JsonFileError, read_json, size_text
 
 #: Environment the workshop gives its servers (and so every kernel they start).
 DB_ENV = "SECURE_BASE_COHORT_DB"
+#: Or the name of a file holding that URL (on a hub: a secret only the dashboard service reads).
+DB_FILE_ENV = "SECURE_BASE_COHORT_DB_FILE"
 ROLE_ENV = "SECURE_BASE_ROLE"
 COHORT_ENV = "SECURE_BASE_COHORT"
 MIN_ANSWERS_ENV = "SECURE_BASE_MIN_ANSWERS"
@@ -98,6 +101,27 @@ def device_hash(device: str, purpose: str = "ratings") -> str:
     if not isinstance(device, str) or not DEVICE_PATTERN.match(device):
         raise CohortError("This device's id is not valid; join the cohort again.")
     return hashlib.sha256(f"{purpose}:{device}".encode()).hexdigest()
+
+
+def owner_keys(secret: bytes, code: str, user: str) -> tuple[str, str]:
+    """The keys a hub user's ratings and notes are filed under in one cohort.
+
+    Each is a keyed hash (HMAC-SHA256) of the cohort and the user's name, with a secret only the
+    dashboard service holds, so that one person has one share per cohort while the store holds
+    no name and nobody with the database alone can test a name against it. Ratings and notes
+    have different keys, so the two cannot be joined.
+    """
+    if len(secret) < 16:
+        raise CohortError("The service's secret for keeping shares apart is too short.")
+    if not isinstance(user, str) or not user:
+        raise CohortError("A share needs the hub user it comes from.")
+    code = normalise_code(code)
+
+    def key(purpose: str) -> str:
+        message = f"{purpose}\0{code}\0{user}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+    return key("ratings"), key("notes")
 
 
 def check_min_answers(value: object) -> int:
@@ -180,6 +204,33 @@ notes = sa.Table(
 )
 sa.Index("shares_by_cohort", shares.c.cohort, shares.c.domain, shares.c.stage)
 sa.Index("notes_by_cohort", notes.c.cohort)
+
+
+def database_from_environment(environ: Mapping[str, str]) -> str | None:
+    """The cohort store's URL: from ``SECURE_BASE_COHORT_DB``, or from the file that
+    ``SECURE_BASE_COHORT_DB_FILE`` names (such as a mounted secret), or None if neither is set.
+
+    Never from a command line, where other users of the computer could read its password.
+    """
+    where = environ.get(DB_ENV, "").strip()
+    if where:
+        return where
+    named = environ.get(DB_FILE_ENV, "").strip()
+    if not named:
+        return None
+    try:
+        text = Path(named).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CohortError(
+            f"The file that {DB_FILE_ENV} names could not be read ({exc}). It should hold the "
+            "cohort database's address on one line."
+        ) from None
+    if not text or len(text.splitlines()) != 1:
+        raise CohortError(
+            f"The file that {DB_FILE_ENV} names should hold the cohort database's address on "
+            "one line, and nothing else."
+        )
+    return text
 
 
 def database_url(where: str | Path) -> str:
@@ -276,7 +327,7 @@ class CohortStore:
 
     @classmethod
     def from_environment(cls, course: Course, environ: Mapping[str, str]) -> CohortStore | None:
-        where = environ.get(DB_ENV)
+        where = database_from_environment(environ)
         return cls(where, course) if where else None
 
     def close(self) -> None:
@@ -362,34 +413,41 @@ class CohortStore:
 
     def shared(self, code: str, device: str) -> dict[tuple[str, str], int]:
         """What this device has shared with the cohort (empty if nothing)."""
+        return self.shared_hashed(code, device_hash(device))
+
+    def shared_hashed(self, code: str, owner: str) -> dict[tuple[str, str], int]:
+        """As `shared`, for ratings filed under ``owner`` (a hash)."""
         with self.engine.connect() as db:
             rows = db.execute(
                 sa.select(shares.c.domain, shares.c.stage, shares.c.level).where(
-                    (shares.c.cohort == normalise_code(code))
-                    & (shares.c.device == device_hash(device))
+                    (shares.c.cohort == normalise_code(code)) & (shares.c.device == owner)
                 )
             )
             return {(r.domain, r.stage): r.level for r in rows}
 
     def withdraw(self, code: str, device: str) -> bool:
         """Remove this device's ratings and notes; True if there was anything to remove."""
+        return self.withdraw_hashed(code, device_hash(device), device_hash(device, "notes"))
+
+    def withdraw_hashed(self, code: str, ratings_owner: str, notes_owner: str) -> bool:
+        """As `withdraw`, for ratings and notes filed under these hashes."""
         with self._writing() as db:
             code = normalise_code(code)
-            gone = db.execute(
-                shares.delete().where(
-                    (shares.c.cohort == code) & (shares.c.device == device_hash(device))
-                )
-            ).rowcount
+            mine = (shares.c.cohort == code) & (shares.c.device == ratings_owner)
+            gone = db.execute(shares.delete().where(mine)).rowcount
             gone += db.execute(
-                notes.delete().where(
-                    (notes.c.cohort == code) & (notes.c.device == device_hash(device, "notes"))
-                )
+                notes.delete().where((notes.c.cohort == code) & (notes.c.device == notes_owner))
             ).rowcount
         return gone > 0
 
     def post_note(self, code: str, device: str, text: str) -> int:
+        return self.post_note_hashed(code, device_hash(device, "notes"), text)
+
+    def post_note_hashed(self, code: str, owner: str, text: str) -> int:
+        """As `post_note`, for a note filed under ``owner`` (a hash)."""
         text = check_note(text)
-        owner = device_hash(device, "notes")
+        if not HASH_PATTERN.match(owner):
+            raise CohortError("This note has no valid owner.")
         with self._writing() as db:
             code = self._existing(db, code)
             posted = (
@@ -413,13 +471,13 @@ class CohortStore:
             return int(key[0])
 
     def my_notes(self, code: str, device: str) -> list[Note]:
+        return self.my_notes_hashed(code, device_hash(device, "notes"))
+
+    def my_notes_hashed(self, code: str, owner: str) -> list[Note]:
         with self.engine.connect() as db:
             rows = db.execute(
                 sa.select(notes)
-                .where(
-                    (notes.c.cohort == normalise_code(code))
-                    & (notes.c.device == device_hash(device, "notes"))
-                )
+                .where((notes.c.cohort == normalise_code(code)) & (notes.c.device == owner))
                 .order_by(notes.c.id)
             )
             return [Note(r.id, r.text, r.posted, r.hidden) for r in rows]

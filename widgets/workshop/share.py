@@ -31,6 +31,7 @@ from .cohort import (
     normalise_code,
     share_file,
 )
+from .hubshare import HubShares
 
 #: The journal's name for the device id used in share files.
 FILE_DEVICE = "share-file"
@@ -77,7 +78,7 @@ class SharePanel(w.VBox):
         self,
         course: Course,
         session: Session,
-        store: CohortStore | None = None,
+        store: CohortStore | HubShares | None = None,
         environ: dict[str, str] | None = None,
         **kwargs: Any,
     ):
@@ -86,11 +87,16 @@ class SharePanel(w.VBox):
         #: The course runs as a workshop, but its store could not be opened.
         self.unreachable = False
         if store is None:
-            try:
-                store = CohortStore.from_environment(course, environ or dict(os.environ))
-            except STORE_PROBLEMS:
-                store, self.unreachable = None, True
-        self.store = store
+            # On JupyterHub, through the dashboard service as this hub user; elsewhere, the
+            # workshop's own store.
+            found = environ or dict(os.environ)
+            store = HubShares.from_environment(found)
+            if store is None:
+                try:
+                    store = CohortStore.from_environment(course, found)
+                except (*STORE_PROBLEMS, CohortError):
+                    store, self.unreachable = None, True
+        self.store: CohortStore | HubShares | None = store
         #: The cohort this page has joined (its code), if any.
         self.code: str | None = None
         self.preview = w.HTML()
@@ -149,7 +155,7 @@ class SharePanel(w.VBox):
     def device(self) -> str | None:
         return self._session.journal.workshop_device(self.code) if self.code else None
 
-    def _membership(self) -> tuple[CohortStore, str, str] | None:
+    def _membership(self) -> tuple[CohortStore | HubShares, str, str] | None:
         """The store, cohort code and device id, if this page has joined a cohort."""
         device = self.device  # a device id implies a code
         if self.store is None or self.code is None or device is None:
