@@ -329,6 +329,10 @@ def _page(exporter: HTMLExporter, course: Course, module: Module, config: dict[s
         "metadata": {"name": module.title},
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    # As in Voilà, the prose is not a stop of its own for the Tab key.
+    body = body.replace(
+        '<div class="jp-Cell-inputWrapper" tabindex="0">', '<div class="jp-Cell-inputWrapper">'
+    )
     return _MODULE_LINK.sub(r'href="\1.html', body)
 
 
@@ -360,18 +364,16 @@ def _lab_css() -> str:
 
 
 # -- the site ----------------------------------------------------------------------------------
-def _clear(folder: Path) -> None:
-    """Start from an empty folder: an earlier site this command built goes, nothing else does."""
+def _check_target(folder: Path) -> None:
+    """The build may write only a new or empty folder, or one holding a site it built."""
     if folder.exists():
         if not folder.is_dir():
             raise BuildError(f"{folder} is a file, not a folder.")
         if any(folder.iterdir()) and not (folder / RECORD).is_file():
             raise BuildError(
                 f"{folder} already holds files, and not a site this command built. Choose a new "
-                "or empty folder: the build clears its folder before it writes the site."
+                "or empty folder: the build replaces everything in its folder."
             )
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
 
 
 def build_site(
@@ -380,9 +382,7 @@ def build_site(
     cache: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> SiteBuilt:
-    """Write the course's static site into ``folder`` (cleared first if it holds an earlier one)."""
-    from .. import __version__
-
+    """Write the course's static site into ``folder`` (in place of an earlier one there)."""
     cache = cache or cache_dir()
     if pyodide is not None and not pyodide.exists():
         raise BuildError(f"There is nothing at {pyodide} (given with --pyodide).")
@@ -392,7 +392,27 @@ def build_site(
     packages = _fetch_packages(cache, log)
 
     folder = folder.resolve()
-    _clear(folder)
+    _check_target(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # The site is written beside its folder and put in its place only when it is whole, so that
+    # a build that fails leaves the earlier site as it was.
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        built = _write_site(work, tarball, pyodide, packages)
+        if folder.exists():
+            shutil.rmtree(folder)
+        work.rename(folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return SiteBuilt(folder, built.pages, built.total_bytes, built.build)
+
+
+def _write_site(
+    folder: Path, tarball: Path | None, pyodide: Path | None, packages: dict[str, Path]
+) -> SiteBuilt:
+    from .. import __version__
+
     runtime = folder / "pyodide" / PYODIDE_VERSION
     runtime.mkdir(parents=True)
     if tarball is not None:
