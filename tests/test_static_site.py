@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from widgets.content import load_course
+from widgets.content import load_course, load_scenarios
 
 from .conftest import ARTIFACTS, audit, chromium_path, wait_until_ready
 from .harness import CHROMIUM_ARGS, free_port, stop
@@ -220,6 +220,26 @@ def test_a_learner_writes_rates_reloads_closes_the_tab_and_exports(visit):
         page.get_by_role("link", name=re.compile("Download my journal file")).click()
     journal = json.loads(info.value.path().read_text(encoding="utf-8"))
     assert words in json.dumps(journal)
+
+
+def test_a_scenario_and_an_action_work_as_on_a_served_course(visit):
+    scenario = next(s for s in load_scenarios() if s.domain == "acceptance")
+    path = scenario.paths()[-1]
+    page = visit.open("03_acceptance.html")
+    card = page.locator(".sb-scenario", has=page.get_by_role("heading", name=scenario.title))
+    for here, there in zip(path, path[1:], strict=False):
+        label = next(c.label for c in scenario.get(here).choice if c.next == there)
+        card.get_by_role("button", name=label, exact=True).click()
+        card.locator(".sb-status", has_text="Saved").wait_for()
+    card.locator(".sb-status", has_text="Saved: you reached an ending").wait_for()
+    page.get_by_label("What will you do?", exact=True).fill("Name a debrief buddy for visits")
+    page.get_by_role("button", name="Add to my action plan").click()
+    page.locator(".sb-action-form .sb-status", has_text="Added.").wait_for()
+
+    visit.open("06_closing.html")
+    expect(page.locator(".sb-action", has_text="Name a debrief buddy for visits")).to_have_count(1)
+    ending = scenario.get(path[-1]).ending
+    assert ending in page.locator("main").inner_text()
 
 
 def test_a_second_visit_comes_from_the_browsers_store(visit):

@@ -383,6 +383,8 @@ def build_site(
     log: Callable[[str], None] = print,
 ) -> SiteBuilt:
     """Write the course's static site into ``folder`` (in place of an earlier one there)."""
+    folder = folder.resolve()
+    _check_target(folder)
     cache = cache or cache_dir()
     if pyodide is not None and not pyodide.exists():
         raise BuildError(f"There is nothing at {pyodide} (given with --pyodide).")
@@ -391,8 +393,6 @@ def build_site(
         tarball = pyodide or _fetch_pyodide(cache, log)
     packages = _fetch_packages(cache, log)
 
-    folder = folder.resolve()
-    _check_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     # The site is written beside its folder and put in its place only when it is whole, so that
     # a build that fails leaves the earlier site as it was.
