@@ -152,3 +152,43 @@ def test_the_browsers_python_shows_outputs_and_answers_the_page(tmp_path):
     # A change from the page is answered ("saved") and goes to the browser's store.
     assert result["ok"] is True and result["saved"] is True and result["kept"] is True
     assert result["unknown"] is False and result["malformed"] is False
+
+
+def test_the_preview_server_sends_the_types_and_cache_rules_a_host_should(tmp_path):
+    import functools
+    import threading
+    import urllib.request
+    from http.server import ThreadingHTTPServer
+
+    from widgets.site.preview import SiteHandler
+
+    for name in (
+        "pyodide/314.0.6/pyodide.asm.mjs",
+        "pyodide/314.0.6/pyodide.asm.wasm",
+        "python/course-0123456789abcdef.zip",
+        "01_availability.html",
+        "static/runtime.js",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    handler = functools.partial(SiteHandler, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}/"
+
+        def headers(name: str) -> tuple[str, str]:
+            with urllib.request.urlopen(base + name) as response:
+                return response.headers["Content-Type"], response.headers["Cache-Control"]
+
+        try:
+            forever = "public, max-age=31536000, immutable"
+            assert headers("pyodide/314.0.6/pyodide.asm.mjs") == (
+                "text/javascript; charset=utf-8",
+                forever,
+            )
+            assert headers("pyodide/314.0.6/pyodide.asm.wasm") == ("application/wasm", forever)
+            assert headers("python/course-0123456789abcdef.zip") == ("application/zip", forever)
+            assert headers("01_availability.html") == ("text/html; charset=utf-8", "no-cache")
+            assert headers("static/runtime.js") == ("text/javascript; charset=utf-8", "no-cache")
+        finally:
+            server.shutdown()

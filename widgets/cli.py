@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="npm's pyodide package (its folder, or the .tgz from 'npm pack'); without it, the "
         "build takes Pyodide from its cache, or fetches it once with npm",
     )
+    preview = _command(
+        commands, "preview-static", "serve a static site on this computer, to try it out"
+    )
+    preview.add_argument("folder", type=Path, help="the site's folder (from build-static)")
+    preview.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     exporter = _command(commands, "export", "save your journal as a web page")
     exporter.add_argument("output", type=Path, help="the HTML file to write")
     exporter.add_argument(
@@ -285,6 +290,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "build-static":
         return build_static(parser, args)
+    if args.command == "preview-static":
+        if not (args.folder / "site.json").is_file():
+            parser.exit(1, f"secure-base: {args.folder} is not a site from build-static.\n")
+        if not 0 < args.port < 65536 or not port_is_free(args.port):
+            parser.exit(
+                1, f"secure-base: port {args.port} is not free; choose another with --port.\n"
+            )
+        from .site.preview import serve_site
+
+        serve_site(args.folder, args.port)
+        return 0
     if args.command == "workshop":
         return workshop(parser, args)
     print(f"journal: {default_journal_path()}\ncourse:  {course_dir()}")
@@ -448,9 +464,8 @@ def build_static(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
         f"The course's static site is ready in {built.folder} "
         f"({built.total_bytes / 1e6:.0f} MB, {len(built.pages)} pages).\n\n"
         "Put the whole folder on any web server that serves files (an intranet site, "
-        "SharePoint, GitHub Pages) and open index.html from there. To try it on this computer:\n\n"
-        f"    python -m http.server 8000 --bind 127.0.0.1 --directory {built.folder}\n\n"
-        "and open http://127.0.0.1:8000/. Opened straight from the disk (file://), browsers do "
-        "not let the course start."
+        "SharePoint, GitHub Pages) and open its address. To try it on this computer first:\n\n"
+        f"    secure-base preview-static {built.folder}\n\n"
+        "Opened straight from the disk (file://), browsers do not let the course start."
     )
     return 0
