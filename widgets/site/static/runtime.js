@@ -15,9 +15,14 @@ const cells = Array.from(main.querySelectorAll(".jp-CodeCell"));
 // ---------------------------------------------------------------------------------------------
 // Telling the learner what is happening, in their words.
 
+// A second visit takes the files from the browser's own store (the site's service worker).
+const kept = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
 const STEPS = [
-  `Step 1 of 3: fetching the course's exercises (about ${site.megabytes} MB). Your browser keeps ` +
-    "them, so your next visit is much quicker.",
+  kept
+    ? "Step 1 of 3: loading the course's exercises, which this browser kept from your " +
+      "last visit."
+    : `Step 1 of 3: fetching the course's exercises (about ${site.megabytes} MB, only this once: ` +
+      "your browser keeps them for your next visit).",
   "Step 2 of 3: starting Python, which runs the exercises here in your web browser.",
   "Step 3 of 3: setting out the exercises on this page.",
 ];
@@ -106,7 +111,11 @@ class Model {
   off(event, handler) {
     if (!event) { this.handlers.clear(); return; }
     event.split(/\s+/).forEach((name) => {
-      if (handler) { this.handlers.get(name)?.delete(handler); } else { this.handlers.delete(name); }
+      if (handler) {
+        this.handlers.get(name)?.delete(handler);
+      } else {
+        this.handlers.delete(name);
+      }
     });
   }
   emit(event, ...args) {
@@ -321,7 +330,11 @@ const VIEWS = {
   TextView(el, model, tag = "input") {
     el.classList.add("widget-inline-hbox", tag === "input" ? "widget-text" : "widget-textarea");
     const box = document.createElement(tag);
-    if (tag === "input") { box.type = "text"; } else if (model.get("rows")) { box.rows = model.get("rows"); }
+    if (tag === "input") {
+      box.type = "text";
+    } else if (model.get("rows")) {
+      box.rows = model.get("rows");
+    }
     box.value = model.get("value") || "";
     box.placeholder = model.get("placeholder") || "";
     labelled(el, model, box);
@@ -357,7 +370,10 @@ const VIEWS = {
     };
     draw();
     listen(el, model, "change", draw);
-    box.addEventListener("change", () => { model.set("value", box.checked); model.save_changes(); });
+    box.addEventListener("change", () => {
+      model.set("value", box.checked);
+      model.save_changes();
+    });
   },
   DropdownView(el, model) {
     el.classList.add("widget-inline-hbox", "widget-dropdown");
@@ -445,7 +461,9 @@ async function cacheOffline() {
     // The first visit: wait (briefly) for the worker to take this page, so that the large files
     // this page fetches next are kept as they arrive, not fetched a second time.
     await Promise.race([
-      new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve)),
+      new Promise((resolve) => {
+        navigator.serviceWorker.addEventListener("controllerchange", resolve);
+      }),
       new Promise((resolve) => setTimeout(resolve, 3000)),
     ]);
   } catch (error) {
@@ -478,9 +496,10 @@ async function start() {
   main.setAttribute("aria-busy", "true");
   step(0);
   await cacheOffline();
-  const { loadPyodide } = await import(new URL("pyodide.mjs", new URL(site.pyodide, location.href)).href);
+  const runtime = new URL(site.pyodide, location.href);
+  const { loadPyodide } = await import(new URL("pyodide.mjs", runtime).href);
   const [pyodide, course] = await Promise.all([
-    loadPyodide({ indexURL: new URL(site.pyodide, location.href).href, packages: [] }),
+    loadPyodide({ indexURL: runtime.href, packages: [] }),
     fetchCourse(site.python),
   ]);
   mark("python-loaded");
