@@ -9,9 +9,7 @@ import os
 import re
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from playwright.sync_api import expect
 from widgets.content import load_course, load_scenarios
 
 from .conftest import ARTIFACTS, audit, chromium_path, wait_until_ready
-from .harness import CHROMIUM_ARGS, free_port, stop
+from .harness import CHROMIUM_ARGS, free_port, stop, wait_for_http
 
 COURSE = load_course()
 PINS = tomllib.loads(
@@ -59,16 +57,11 @@ class SiteServer:
             stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{self.port}/"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "site.json", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("The static file server did not start.") from None
-                time.sleep(0.2)
+        try:
+            wait_for_http(self.base + "site.json", self.process, "The static file server", 30)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         stop(self.process)

@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_modules import Server, memory_mb  # noqa: E402
-from tests.harness import CHROMIUM_ARGS, free_port, stop  # noqa: E402
+from tests.harness import CHROMIUM_ARGS, free_port, stop, wait_for_http  # noqa: E402
 from widgets.content import load_course, load_scenarios  # noqa: E402
 from widgets.site.build import build_site  # noqa: E402
 
@@ -147,12 +146,7 @@ def main() -> None:
     ready = ready_js()
     url = f"http://127.0.0.1:{port}/{MODULE}.html"
     try:
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_http(url, files, "The static file server", 30)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=OFFLINE)
             voila_visits(browser, voila, ready)  # warm the server's imports and disk caches

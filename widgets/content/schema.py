@@ -147,13 +147,18 @@ _CACHE_NAME = "parsed-content-1.json"
 _cache: dict[str, Any] | None = None
 
 
-def _cache_path() -> Path:
+def cache_folder() -> Path:
+    """The course's own cache folder: ``SECURE_BASE_CACHE``, else the user's cache folder."""
     configured = os.environ.get(CACHE_ENV)
     if configured:
-        return Path(configured) / _CACHE_NAME
+        return Path(configured)
     from platformdirs import user_cache_path
 
-    return user_cache_path("secure-base", appauthor=False) / _CACHE_NAME
+    return user_cache_path("secure-base", appauthor=False)
+
+
+def _cache_path() -> Path:
+    return cache_folder() / _CACHE_NAME
 
 
 def _parsed_cache() -> dict[str, Any]:

@@ -36,6 +36,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from ..content import Course, Module, exercises_dir, load_course
+from ..content.schema import cache_folder
 from ..controls.links import SITE_ENV
 from ..pages.frame import heading_html, nav_html
 from ..server import template_file
@@ -100,12 +101,7 @@ def _sha256(path: Path) -> str:
 
 def cache_dir() -> Path:
     """Where the pinned downloads are kept between builds."""
-    configured = os.environ.get("SECURE_BASE_CACHE")
-    if configured:
-        return Path(configured) / "site"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("secure-base", appauthor=False) / "site"
+    return cache_folder() / "site"
 
 
 # -- Pyodide -----------------------------------------------------------------------------------
@@ -197,11 +193,11 @@ def _fetch_packages(cache: Path, log: Callable[[str], None]) -> dict[str, Path]:
     folder = cache / "python"
     folder.mkdir(parents=True, exist_ok=True)
     pins: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in PINS["python"].items()}
-    missing = {
-        key: (file, sha)
-        for key, (file, sha) in pins.items()
-        if not (folder / file).is_file() or _sha256(folder / file) != sha
-    }
+
+    def sound(file: str, sha: str) -> bool:
+        return (folder / file).is_file() and _sha256(folder / file) == sha
+
+    missing = {key: (file, sha) for key, (file, sha) in pins.items() if not sound(file, sha)}
     for kind in ("wheel", "source"):
         wanted = [
             _requirement(file, sha)
@@ -227,13 +223,10 @@ def _fetch_packages(cache: Path, log: Callable[[str], None]) -> dict[str, Path]:
                 "pip could not fetch the Python packages the site needs: "
                 f"{(done.stderr or done.stdout).strip()[-600:] or 'no reason given'}"
             )
-    files: dict[str, Path] = {}
-    for key, (file, sha) in pins.items():
-        path = folder / file
-        if not path.is_file() or _sha256(path) != sha:
+    for file, sha in missing.values():
+        if not sound(file, sha):
             raise BuildError(f"The package file {file} is missing or is not the one pinned.")
-        files[key] = path
-    return files
+    return {key: folder / file for key, (file, _sha) in pins.items()}
 
 
 def _package_entries(files: dict[str, Path]) -> Iterator[tuple[str, bytes]]:

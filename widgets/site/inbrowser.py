@@ -29,13 +29,12 @@ from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 
-__all__ = ["SITE_ENV", "receive", "run_cell", "start"]
+from ..controls.links import SITE_ENV
+from ..journal.session import STORE_ENV
+
+__all__ = ["receive", "run_cell", "start"]
 
 log = logging.getLogger("widgets.site")
-
-#: Set while the course runs on the static site; pages read it to link ``.html`` pages and to
-#: leave out what the site has already drawn (see :func:`widgets.pages.frame.on_static_site`).
-SITE_ENV = "SECURE_BASE_SITE"
 
 #: The page's end of every message: ``send(kind, json_text, buffers)``, where ``kind`` is
 #: ``"display"`` (an output for the cell being run) or a comm message type.
@@ -116,7 +115,7 @@ def start(send: Send) -> None:
     _send = send
     os.environ[SITE_ENV] = "static"
     # The journal is kept in this browser, as in the browser store mode of a served course.
-    os.environ["SECURE_BASE_STORE"] = "browser"
+    os.environ[STORE_ENV] = "browser"
     # ipywidgets need not echo the page's own changes back to it: nothing else shares the page.
     os.environ["JUPYTER_WIDGETS_ECHO"] = "0"
     comm.create_comm = _create_comm

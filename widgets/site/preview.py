@@ -38,8 +38,6 @@ CACHE_RULES = (
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    extensions_map = {"": "application/octet-stream", **TYPES}
-
     def guess_type(self, path: str | object) -> str:
         return TYPES.get(Path(str(path)).suffix, "application/octet-stream")
 

@@ -232,22 +232,28 @@ function dispose(el) {
 
 function css(name) { return name.replace(/_/g, "-"); }
 
+// The layout model's properties are the element's CSS; the style model's few that the course's
+// widgets use go where ipywidgets puts them.
+const STYLE_SETTERS = {
+  layout(el, other) {
+    Object.entries(other.state).forEach(([name, value]) => {
+      if (name.startsWith("_") || value === null || value === undefined || value === "") { return; }
+      el.style.setProperty(css(name), String(value));
+    });
+  },
+  style(el, other) {
+    const width = other.get("description_width");
+    const label = el.querySelector(":scope > .widget-label");
+    if (width && label) { label.style.width = width; }
+    if (other.get("button_color")) { el.style.backgroundColor = other.get("button_color"); }
+    if (other.get("font_weight")) { el.style.fontWeight = other.get("font_weight"); }
+  },
+};
+
 function styleFrom(el, model, key) {
   const other = referenced(model.get(key));
   if (!other) { return; }
-  const apply = () => {
-    Object.entries(other.state).forEach(([name, value]) => {
-      if (name.startsWith("_") || value === null || value === undefined || value === "") { return; }
-      if (key === "layout") { el.style.setProperty(css(name), String(value)); }
-    });
-    if (key === "style") {
-      const width = other.get("description_width");
-      const label = el.querySelector(":scope > .widget-label");
-      if (width && label) { label.style.width = width; }
-      if (other.get("button_color")) { el.style.backgroundColor = other.get("button_color"); }
-      if (other.get("font_weight")) { el.style.fontWeight = other.get("font_weight"); }
-    }
-  };
+  const apply = () => STYLE_SETTERS[key](el, other);
   apply();
   listen(el, other, "change", apply);
 }
