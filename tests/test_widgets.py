@@ -1,5 +1,6 @@
 """The page widgets, tested through their state, without a browser."""
 
+import os
 import re
 
 import pytest
@@ -307,3 +308,43 @@ def test_a_nested_journal_file_changes_nothing_and_says_why(journal_file):
     assert "nested far too deeply" in panel.result.value
     assert "Nothing was changed." in panel.result.value
     assert len(page.session.journal) == 0
+
+
+def test_the_course_widgets_speak_anywidgets_protocol_with_its_own_version_range():
+    import anywidget
+
+    from widgets.controls.copy import CopyButton
+    from widgets.pages.reflection import ReflectionStage
+
+    button = CopyButton("the text")
+    reference = anywidget.AnyWidget
+    for trait in ("_model_name", "_model_module", "_view_name", "_view_module"):
+        assert getattr(button, trait) == reference.class_traits()[trait].default_value
+    assert (
+        button._model_module_version
+        == reference.class_traits()["_model_module_version"].default_value
+    )
+    assert button._anywidget_id == "widgets.controls.copy.CopyButton"
+    assert "navigator.clipboard" in button._esm
+    state = button.get_state()
+    assert state["_esm"] == button._esm and state["_model_name"] == "AnyModel"
+    # The script is a trait of the class, declared once: making a widget makes no new class.
+    assert "_esm" in CopyButton.class_trait_names(sync=True)
+    assert type(CopyButton("another")) is CopyButton
+    assert "_esm" in ReflectionStage.class_trait_names(sync=True)
+
+
+def test_a_page_imports_neither_anywidget_nor_its_file_watcher(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom widgets.pages import course_page\npage = course_page('availability')\n"
+        "page.reflect('general')\n"
+        "print(sorted(m for m in ('anywidget', 'psygnal') if m in sys.modules))"
+    )
+    env = {**os.environ, "SECURE_BASE_JOURNAL": str(tmp_path / "journal.json")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
+
+from .browser_widget import BrowserWidget
 
 __all__ = ["CopyButton"]
 
 
-class CopyButton(anywidget.AnyWidget):
+class CopyButton(BrowserWidget):
     _esm = (Path(__file__).resolve().parent / "copy.js").read_text(encoding="utf-8")
     #: The text to copy.
     text = traitlets.Unicode("").tag(sync=True)

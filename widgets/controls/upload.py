@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
 
+from .browser_widget import BrowserWidget
 from .jsonfile import size_text
 
 __all__ = ["MAX_NAME_CHARS", "FileButton", "Uploaded"]
@@ -27,7 +27,7 @@ Uploaded = dict[str, Any]
 MAX_NAME_CHARS = 120
 
 
-class FileButton(anywidget.AnyWidget):
+class FileButton(BrowserWidget):
     """A labelled button that opens the file chooser and sends the chosen files to Python."""
 
     _esm = (Path(__file__).resolve().parent / "upload.js").read_text(encoding="utf-8")

@@ -20,9 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import anywidget
 import traitlets
 
+from ..controls.browser_widget import BrowserWidget
 from ..controls.jsonfile import JsonFileError, read_json
 from .record import FORMAT, MAX_FILE_BYTES, MAX_JSON_DEPTH, SCHEMA_VERSION, Journal, JournalError
 
@@ -34,7 +34,7 @@ STORAGE_PREFIX = "secure-base:"
 _ESM = (Path(__file__).resolve().parent / "browser_store.js").read_text(encoding="utf-8")
 
 
-class StoreWidget(anywidget.AnyWidget):
+class StoreWidget(BrowserWidget):
     """The bridge between a page's kernel and the browser's local storage.
 
     It is on every page: it brings back changes the browser kept unsaved, and where the journal

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import anywidget
 import ipywidgets
 import traitlets
 
+from ..controls.browser_widget import BrowserWidget
 from ..journal import JournalError, Session
 from ..journal.record import now
 
@@ -57,7 +57,7 @@ def _layout() -> ipywidgets.Layout:
     return _shared_layout
 
 
-class Component(anywidget.AnyWidget):
+class Component(BrowserWidget):
     """A part of a page drawn in the browser, with its state and rules in Python.
 
     The component reaches the browser once it is whole: its connection is opened when the
