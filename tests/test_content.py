@@ -193,3 +193,65 @@ def test_a_missing_prompt_file_is_refused(content_copy):
     (content_copy / "prompts" / "belonging.toml").unlink()
     with pytest.raises(ContentError, match="belonging.toml: missing"):
         parse_course(content_copy)
+
+
+def test_the_cache_keeps_one_small_file_per_content_file(content_copy, tmp_path, monkeypatch):
+    from widgets.content import schema
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(schema.CACHE_ENV, str(cache))
+    first = parse_course(content_copy)
+    entries = sorted((cache / "parsed-content-2").glob("*.json"))
+    kept = [json.loads(e.read_text(encoding="utf-8")) for e in entries]
+    assert all(set(k) == {"path", "stamp", "data"} for k in kept)
+    paths = {Path(k["path"]) for k in kept}
+    assert len(paths) == len(entries)  # one entry for each content file, no more
+    assert (content_copy / "course.toml").resolve() in paths
+    assert (content_copy / "prompts" / "availability.toml").resolve() in paths
+    assert all(p.is_relative_to(content_copy.resolve()) for p in paths)
+    # The second read comes from the cache, and gives the same course.
+    before = {e: e.stat().st_mtime_ns for e in entries}
+    assert parse_course(content_copy) == first
+    assert {e: e.stat().st_mtime_ns for e in entries} == before
+
+
+def test_a_changed_content_file_is_read_afresh_not_from_the_cache(
+    content_copy, tmp_path, monkeypatch
+):
+    from widgets.content import schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    parse_course(content_copy)
+    _replace(
+        content_copy / "course.toml", 'title = "Team as a Secure Base"', 'title = "Secure Base"'
+    )
+    assert parse_course(content_copy).title == "Secure Base"
+    # A change the cache would hide is still refused.
+    _replace(content_copy / "course.toml", "[[stages]]", "[[stagez]]")
+    with pytest.raises(ContentError, match="unknown key"):
+        parse_course(content_copy)
+
+
+def test_a_damaged_or_foreign_cache_entry_is_ignored(content_copy, tmp_path, monkeypatch):
+    from widgets.content import schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    expected = parse_course(content_copy)
+    entry = schema._cache_entry(content_copy / "course.toml")
+    entry.write_text("{not json", encoding="utf-8")
+    assert parse_course(content_copy) == expected
+    # An entry written for another file (same stamp, say) is not taken for this one.
+    kept = json.loads(entry.read_text(encoding="utf-8"))
+    kept["path"] = str(tmp_path / "elsewhere" / "course.toml")
+    kept["data"]["title"] = "Not this course"
+    entry.write_text(json.dumps(kept), encoding="utf-8")
+    assert parse_course(content_copy).title == expected.title
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_nothing(content_copy, tmp_path, monkeypatch):
+    from widgets.content import schema
+
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(schema.CACHE_ENV, str(blocker))
+    assert parse_course(content_copy) == load_course()

@@ -13,6 +13,7 @@ the learner's browser (Pyodide), where compiled validators are not to be had fro
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -110,22 +111,27 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
 
     Every page of the course runs in a new kernel that reads the course's content afresh, and
     Python's TOML parser is slow next to its JSON one; so what each file parses to is kept as
-    JSON in the user's cache folder, under the file's size and modification time. The cache
-    holds plain data only, checked by :func:`build` exactly as freshly parsed TOML is.
+    JSON in the user's cache folder, one small file for each content file, under the content
+    file's size and modification time. A page reads only the entries it needs. The cache holds
+    plain data only, checked by :func:`build` exactly as freshly parsed TOML is.
     """
     try:
         stat = path.stat()
     except OSError:
         stat = None
-    stamp = (stat.st_size, stat.st_mtime_ns) if stat else None
-    cache = _parsed_cache()
-    key = str(path.resolve())
-    kept = cache.get(key)
-    if stamp and isinstance(kept, list) and len(kept) == 3 and tuple(kept[:2]) == stamp:
-        with contextlib.suppress(ValueError, TypeError):
-            data = json.loads(kept[2])
-            if isinstance(data, dict):
-                return data
+    stamp = [stat.st_size, stat.st_mtime_ns] if stat else None
+    entry = _cache_entry(path)
+    if stamp:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            kept = json.loads(entry.read_bytes())
+            if (
+                isinstance(kept, dict)
+                and kept.get("stamp") == stamp
+                and kept.get("path") == str(path.resolve())
+            ):
+                data = kept.get("data")
+                if isinstance(data, dict):
+                    return data
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -133,18 +139,22 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
         raise error(f"{path.name}: not valid TOML ({exc})") from None
     if stamp:
         try:
-            cache[key] = [*stamp, json.dumps(data, ensure_ascii=False)]
+            text = json.dumps(
+                {"path": str(path.resolve()), "stamp": stamp, "data": data},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
         except (TypeError, ValueError):
             pass  # a value JSON cannot hold (a date, say): parse this file each time
         else:
-            _write_cache(cache)
+            _write_entry(entry, text)
     return data
 
 
 #: Where the parsed-content cache lives; ``SECURE_BASE_CACHE`` names another folder.
 CACHE_ENV = "SECURE_BASE_CACHE"
-_CACHE_NAME = "parsed-content-1.json"
-_cache: dict[str, Any] | None = None
+#: The cache's own folder within the course's cache folder (its number is its format's).
+_CACHE_NAME = "parsed-content-2"
 
 
 def cache_folder() -> Path:
@@ -157,35 +167,25 @@ def cache_folder() -> Path:
     return user_cache_path("secure-base", appauthor=False)
 
 
-def _cache_path() -> Path:
-    return cache_folder() / _CACHE_NAME
+def _cache_entry(path: Path) -> Path:
+    """The cache file for one content file, named by a digest of where the content file is."""
+    digest = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_folder() / _CACHE_NAME / f"{digest}.json"
 
 
-def _parsed_cache() -> dict[str, Any]:
-    global _cache
-    if _cache is None:
-        try:
-            loaded = json.loads(_cache_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = {}
-        _cache = loaded if isinstance(loaded, dict) else {}
-    return _cache
-
-
-def _write_cache(cache: dict[str, Any]) -> None:
-    """Keep the cache for the next page; a folder that cannot be written is no problem."""
-    path = _cache_path()
+def _write_entry(entry: Path, text: str) -> None:
+    """Keep one entry for the next page; a folder that cannot be written is no problem."""
+    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".parsed-", suffix=".tmp", dir=path.parent)
-        # Files that have gone (a copy of the course in a folder since deleted) are forgotten.
-        kept = {key: value for key, value in cache.items() if Path(key).exists()}
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".parsed-", suffix=".tmp", dir=entry.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(kept, fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
+            fh.write(text)
+        os.replace(tmp, entry)
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def table_list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
