@@ -348,3 +348,70 @@ def test_a_journal_that_cannot_be_written_raises_and_keeps_the_text(tmp_path):
     with pytest.raises(OSError):
         store.save(journal)
     assert journal.reflection("a.b.c") == "still here"
+
+
+READER = """
+import sys
+from widgets.journal import FileStore
+journal, warning = FileStore(sys.argv[1]).load()
+print(len(journal), warning, "filelock" in sys.modules)
+"""
+
+
+def test_opening_a_page_reads_a_sound_journal_without_the_lock(tmp_path):
+    import subprocess
+    import sys
+
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "written on Monday")
+    store.save(journal)
+    store.lock_path.unlink()
+    out = subprocess.run(
+        [sys.executable, "-c", READER, str(store.path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # One entry, no warning; the lock was neither imported nor made (except on Windows).
+    windows = sys.platform == "win32"
+    assert out == ["1", "None", str(windows)]
+    assert store.lock_path.exists() is windows
+
+
+def test_a_new_learner_s_first_page_makes_no_folder(tmp_path):
+    store = FileStore(tmp_path / "not yet" / "journal.json")
+    journal, warning = store.load()
+    assert len(journal) == 0 and warning is None
+    assert not (tmp_path / "not yet").exists() or os.name == "nt"
+
+
+def test_a_missing_journal_with_a_backup_is_restored_under_the_lock(tmp_path):
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "first")
+    store.save(journal)
+    journal.set_reflection("a.b.c", "second")
+    store.save(journal)
+    store.path.unlink()
+    restored, warning = FileStore(store.path).load()
+    assert restored.reflection("a.b.c") == "first"
+    assert "previous saved copy was restored" in warning
+
+
+def test_where_reads_must_lock_every_load_takes_the_lock(tmp_path, monkeypatch):
+    from widgets.journal import files
+
+    monkeypatch.setattr(files, "READS_WITHOUT_LOCK", False)
+    store = FileStore(tmp_path / "journal.json")
+    journal, _ = store.load()
+    journal.set_reflection("a.b.c", "kept")
+    store.save(journal)
+    store.lock_path.unlink()
+    taken = []
+    real = type(store._lock).acquire
+
+    def acquire(self, *args, **kwargs):
+        taken.append(True)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(store._lock), "acquire", acquire)
+    loaded, _ = FileStore(store.path).load()
+    assert loaded.reflection("a.b.c") == "kept" and taken

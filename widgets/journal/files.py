@@ -5,6 +5,12 @@ never half written, and the previous version is kept beside it. Every page of a 
 runs in its own kernel and two pages may save at once, so each save merges with what is on
 disk under a lock. The lock is :mod:`filelock`'s, which uses the operating system's own file
 locks on Linux and macOS (``fcntl``) and on Windows (``msvcrt``).
+
+Opening a page reads the journal without the lock where the system allows it (Linux and macOS):
+every save replaces the file whole, so a reader sees one complete version or the next, never
+half of one. Only a file that is missing or cannot be read, which may have to be set aside or
+restored, is read under the lock. On Windows a file that is open for reading cannot be replaced,
+so every read there takes the lock, and a save is never refused because a page was reading.
 """
 
 from __future__ import annotations
@@ -12,14 +18,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
-
-from filelock import FileLock
+from typing import TYPE_CHECKING, Literal
 
 from .record import Journal, JournalError, now
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 __all__ = ["JOURNAL_ENV", "LOCK_TIMEOUT_SECONDS", "FileStore", "default_journal_path"]
 
@@ -27,6 +35,9 @@ __all__ = ["JOURNAL_ENV", "LOCK_TIMEOUT_SECONDS", "FileStore", "default_journal_
 JOURNAL_ENV = "SECURE_BASE_JOURNAL"
 #: How long a save waits for another page's save to finish before it reports a problem.
 LOCK_TIMEOUT_SECONDS = 20.0
+#: Whether a page may read the journal without the lock: not on Windows, where a file open for
+#: reading cannot be replaced by a save.
+READS_WITHOUT_LOCK = sys.platform != "win32"
 
 
 def default_journal_path() -> Path:
@@ -48,7 +59,7 @@ class FileStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self._lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+        self._file_lock: BaseFileLock | None = None
         #: Whether this visit has kept the journal as it found it (see :meth:`_write`).
         self._kept_previous = False
 
@@ -62,6 +73,15 @@ class FileStore:
 
     def describe(self) -> str:
         return f"in the file {self.path}"
+
+    @property
+    def _lock(self) -> BaseFileLock:
+        """The lock, made when first needed: a page that only reads never imports filelock."""
+        if self._file_lock is None:
+            from filelock import FileLock
+
+            self._file_lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+        return self._file_lock
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -100,7 +120,17 @@ class FileStore:
         )
 
     def load(self) -> tuple[Journal, str | None]:
-        """Read the journal; a missing file gives an empty journal."""
+        """Read the journal; a missing file gives an empty journal.
+
+        A file that reads cleanly is read without the lock where that is safe (see the module's
+        notes); anything else is read again under the lock, where it can be set aside or
+        restored.
+        """
+        if READS_WITHOUT_LOCK:
+            with contextlib.suppress(OSError, JournalError):
+                return Journal.loads(self.path.read_bytes()), None
+            if not self.path.exists() and not self.backup_path.exists():
+                return Journal(), None
         with self._locked():
             return self._read()
 
