@@ -488,3 +488,27 @@ def test_the_closing_summary_lists_scenarios_played(session):
     html = scenarios_summary_html(session.journal)
     assert scenario.title.replace("’", "’") in html or escape(scenario.title) in html
     assert escape(run.node.ending) in html
+
+
+def test_a_module_reads_only_its_own_scenarios_and_misses_none(monkeypatch, tmp_path):
+    import widgets.content.scenarios as scenarios_module
+
+    everything = load_scenarios()
+    for domain in (d.key for d in COURSE.domains):
+        scenarios_module.scenarios_for.cache_clear()
+        load_scenarios.cache_clear()
+        mine = scenarios_module.scenarios_for(domain)
+        assert load_scenarios.cache_info().currsize == 0  # the whole set was never built
+        assert mine == tuple(s for s in everything if s.domain == domain) and mine
+    # A file that does not say plainly which domain it is for is still checked, and refused.
+    folder = tmp_path / "exercises"
+    shutil.copytree(exercises_dir(), folder)
+    broken = folder / "zz-broken.toml"
+    broken.write_text('id = "zz-broken"\ndomains = "availability"\n', encoding="utf-8")
+    monkeypatch.setattr(scenarios_module, "exercises_dir", lambda: folder)
+    scenarios_module.scenarios_for.cache_clear()
+    load_scenarios.cache_clear()
+    with pytest.raises(ScenarioError, match="zz-broken.toml"):
+        scenarios_module.scenarios_for("sensitivity")
+    scenarios_module.scenarios_for.cache_clear()
+    load_scenarios.cache_clear()

@@ -38,6 +38,7 @@ from .scenarios import (
     load_scenarios,
     parse_all,
     parse_scenario,
+    scenarios_for,
 )
 from .schema import ContentError
 
@@ -64,5 +65,6 @@ __all__ = [
     "load_scenarios",
     "parse_all",
     "parse_scenario",
+    "scenarios_for",
     "parse_course",
 ]

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .course import load_course
 from .model import SOURCE_ID, Course
@@ -121,10 +122,13 @@ def _build_node(raw: object, where: str) -> Node:
     return Node(**{**node.__dict__, "choice": built})
 
 
-def parse_scenario(path: Path) -> Scenario:
-    """Read one scenario file and check it against the schema (not yet the story)."""
+def parse_scenario(path: Path, raw: dict[str, Any] | None = None) -> Scenario:
+    """Read one scenario file and check it against the schema (not yet the story).
+
+    ``raw`` is the file's data where the caller has read it already.
+    """
     where = path.name
-    raw = read_toml(path, ScenarioError)
+    raw = dict(read_toml(path, ScenarioError) if raw is None else raw)
     nodes = raw.pop("node", None)
     if not isinstance(nodes, list) or not nodes:
         raise ScenarioError(f"{where}: needs [[node]] tables")
@@ -250,6 +254,32 @@ def parse_all(folder: Path, course: Course) -> tuple[Scenario, ...]:
 def load_scenarios() -> tuple[Scenario, ...]:
     """Every scenario of the course, checked, in file-name order."""
     return parse_all(exercises_dir(), load_course())
+
+
+@cache
+def scenarios_for(domain: str) -> tuple[Scenario, ...]:
+    """The scenarios a domain's module offers (those whose first domain it is), checked, in
+    file-name order: what :func:`load_scenarios` gives for that domain.
+
+    A module's page needs only its own scenarios, so the others are read (from the
+    parsed-content cache) but not built or checked; a file that does not say plainly which
+    domain it belongs to is built and checked, so that its mistake is reported.
+    """
+    if load_scenarios.cache_info().currsize:
+        return tuple(s for s in load_scenarios() if s.domain == domain)
+    course = load_course()
+    found = []
+    for path in sorted(exercises_dir().glob("*.toml")):
+        raw = read_toml(path, ScenarioError)
+        domains = raw.get("domains")
+        if isinstance(domains, list) and domains and isinstance(domains[0], str):
+            if domains[0] != domain:
+                continue
+        scenario = parse_scenario(path, raw)
+        check_scenario(scenario, course, file_stem=path.stem)
+        if scenario.domain == domain:
+            found.append(scenario)
+    return tuple(found)
 
 
 def main(argv: list[str]) -> int:

@@ -14,8 +14,9 @@ page makes a dozen of these widgets:
 
 from __future__ import annotations
 
+import re
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, distribution
 from typing import Any
 
 import ipywidgets
@@ -28,9 +29,15 @@ __all__ = ["BrowserWidget", "front_end_version"]
 def front_end_version() -> str:
     """The range of anywidget's front end these widgets need, as ``AnyWidget`` states it."""
     try:
-        installed = version("anywidget")
+        # The version line of the package's metadata, read directly: ``version()`` would parse
+        # the whole file with the email package, which a page's kernel otherwise never loads.
+        metadata = distribution("anywidget").read_text("METADATA") or ""
     except PackageNotFoundError:  # pragma: no cover - anywidget is a dependency
         return "*"
+    found = re.search(r"^Version:[ \t]*(\S+)", metadata, re.MULTILINE)
+    if found is None:  # pragma: no cover - every installed package states its version
+        return "*"
+    installed = found.group(1)
     major, minor, rest = (installed.split(".", 2) + ["0", "0"])[:3]
     if "a" in rest or "b" in rest or "rc" in rest:
         return installed

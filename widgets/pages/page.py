@@ -17,7 +17,7 @@ from html import escape
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from ..content import Course, load_course, load_scenarios
+from ..content import Course, load_course, scenarios_for
 from ..controls import on_static_site
 from ..journal import FileStore, page_session
 from ..reports.about import credits_html, model_svg
@@ -101,9 +101,7 @@ class CoursePage:
         status, drawn by its player."""
         if not self.module.domain:
             raise ValueError(f"module {self.module.key!r} has no domain for scenarios")
-        for scenario in load_scenarios():
-            if scenario.domain != self.module.domain:
-                continue
+        for scenario in scenarios_for(self.module.domain):
             player = ScenarioPlayer(scenario, self.course, self.session)
             self.players[scenario.id] = player
             display(player)

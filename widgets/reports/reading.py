@@ -5,7 +5,6 @@ the learner's time next, each linked to its stage's section of the module.
 from __future__ import annotations
 
 from html import escape
-from statistics import mean
 
 from ..content import Course, Statement
 
@@ -27,7 +26,7 @@ def reading_html(domain: str, answers: dict[str, str], course: Course) -> str:
             "not sure or not applicable. That is worth noticing too: the prompts in this "
             "module may help you find out how things are for your team.</p></div>"
         )
-    by_stage = sorted(scores.items(), key=lambda item: (-mean(item[1]), item[0]))
+    by_stage = sorted(scores.items(), key=lambda item: (-sum(item[1]) / len(item[1]), item[0]))
     strongest = course.stage(by_stage[0][0])
     lowest = min(score for score, _ in scored)
     worth: list[str] = []

@@ -5,7 +5,8 @@ the local course server (:mod:`.course`, imported only by the command that start
 
 from __future__ import annotations
 
-from .helm import binder_links, helm_config
+from typing import TYPE_CHECKING, Any
+
 from .settings import (
     CULL_IDLE_SECONDS,
     TEMPLATE,
@@ -21,6 +22,19 @@ from .settings import (
     use_course_template,
     voila_argv,
 )
+
+if TYPE_CHECKING:
+    from .helm import binder_links, helm_config
+
+
+def __getattr__(name: str) -> Any:
+    # The Binder and Helm helpers are for the command line; a page's kernel never loads them.
+    if name in ("binder_links", "helm_config"):
+        from . import helm
+
+        return getattr(helm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CULL_IDLE_SECONDS",
