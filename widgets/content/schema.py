@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import tempfile
-import tomllib
 import types
 import typing
 from dataclasses import MISSING, fields, is_dataclass
@@ -132,6 +131,8 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
                 data = kept.get("data")
                 if isinstance(data, dict):
                     return data
+    import tomllib  # only when a file has changed: most pages never parse TOML
+
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
