@@ -12,6 +12,11 @@ settings, a bare notebook holding one ipywidgets slider, and measures for ``01_a
 - what a keystroke costs: a learner types into one box in Chromium for a few seconds; every
   journal write is counted (each save replaces the file, so its identity changes).
 
+Time to interactive and CPU are measured in pairs, a bare load then a course load, so that a
+machine that speeds up or slows down during the run moves both alike. Each is reported as the
+ratio of medians and, beside it, the spread of the paired ratios (their quartiles): on a small
+shared machine that spread is often a tenth either way, so read one run's ratio with it.
+
     python tests/bench/bench_page.py [--repeats 5] [--learners 50] [--json results.json]
 """
 
@@ -153,6 +158,20 @@ def crowd(server: Server, file: str, learners: int) -> tuple[list[float], int]:
     return times, failures[0]
 
 
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The first and third quartiles (the middle half of the values lies between them)."""
+    if len(values) < 2:
+        return (values[0], values[0])
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return (q1, q3)
+
+
+def paired(course: list[float], bare: list[float]) -> dict[str, float]:
+    ratios = [c / b for c, b in zip(course, bare, strict=True) if b]
+    low, high = quartiles(ratios)
+    return {"median": statistics.median(ratios), "q1": low, "q3": high}
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -245,6 +264,7 @@ def main() -> None:
             cpu["bare"].append(cpu_per_load(bare_server, "bare.ipynb"))
             cpu["course"].append(cpu_per_load(course_server, MODULE))
         out["cpu_s"] = {k: statistics.median(v) for k, v in cpu.items()}
+        out["cpu_paired"] = paired(cpu["course"], cpu["bare"])
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             tti: dict[str, list[float]] = {"course": [], "bare": []}
@@ -252,6 +272,7 @@ def main() -> None:
                 tti["bare"].append(measure(browser, bare_server, "bare.ipynb", ready_bare)["tti_s"])
                 tti["course"].append(measure(browser, course_server, MODULE, ready_course)["tti_s"])
             out["tti_s"] = {k: statistics.median(v) for k, v in tti.items()}
+            out["tti_paired"] = paired(tti["course"], tti["bare"])
             out["typing"] = keystrokes(browser, course_server, journal, args.typing_seconds, 8)
             browser.close()
         crowds = {}
@@ -287,6 +308,12 @@ def main() -> None:
     for label, course_value, bare_value, fmt in rows:
         ratio = course_value / bare_value if course_value and bare_value else float("nan")
         print(f"{label:42} {course_value:>8{fmt}} {bare_value:>8{fmt}} {ratio:6.2f}")
+    for label, key in (("time to interactive", "tti_paired"), ("CPU per load", "cpu_paired")):
+        spread = out[key]
+        print(
+            f"{label}: paired ratios, median {spread['median']:.2f}, middle half "
+            f"{spread['q1']:.2f} to {spread['q3']:.2f}"
+        )
     print(
         f"failures at once: course {out['crowd']['course']['failures']}, "
         f"bare {out['crowd']['bare']['failures']}"
