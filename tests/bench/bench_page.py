@@ -17,7 +17,12 @@ machine that speeds up or slows down during the run moves both alike. Each is re
 ratio of medians and, beside it, the spread of the paired ratios (their quartiles): on a small
 shared machine that spread is often a tenth either way, so read one run's ratio with it.
 
-    python tests/bench/bench_page.py [--repeats 5] [--learners 50] [--json results.json]
+With ``--shape`` it also measures the module's shape alone: the same notebook, its prose and
+its code cells, but each code cell doing nothing (the first makes the bare page's slider). What
+that page costs over the bare one is the price of the notebook's layout (a code cell between
+passages of prose), paid whatever the cells do; the rest is the course's own work.
+
+    python tests/bench/bench_page.py [--repeats 5] [--learners 50] [--shape] [--json results.json]
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import nbformat
 import psutil
 import websocket
 from playwright.sync_api import sync_playwright
@@ -223,12 +229,27 @@ def keystrokes(browser, server: Server, journal: Path, seconds: float, per_secon
     return {"keystrokes": typed, "seconds": elapsed, "writes": writes[0]}
 
 
+def shape_notebook(folder: Path) -> Path:
+    """The module's notebook with the same cells, each code cell doing nothing of its own."""
+    nb = nbformat.read(ROOT / "course" / MODULE, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for i, cell in enumerate(code):
+        cell.source = "import ipywidgets\nipywidgets.IntSlider()" if i == 0 else "None"
+        cell.outputs = []
+    path = folder / "shape.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--typing-seconds", type=float, default=8.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--shape", action="store_true", help="also measure the module's shape alone (see above)"
+    )
     parser.add_argument(
         "--chromium", default=os.environ.get("SECURE_BASE_CHROMIUM", "/usr/bin/chromium")
     )
@@ -240,6 +261,11 @@ def main() -> None:
     journal = scratch / "journal.json"
     course_server = Server(ROOT / "course", journal)
     bare_server = Server(scratch / "bare", scratch / "unused.json")
+    shape_server = None
+    if args.shape:
+        (scratch / "shape").mkdir()
+        shape_notebook(scratch / "shape")
+        shape_server = Server(scratch / "shape", scratch / "unused-shape.json")
     n = len(course.prompts_for("availability"))
     players = sum(1 for s in load_scenarios() if s.domain == "availability")
     ready_course = (
@@ -259,19 +285,25 @@ def main() -> None:
             "course": protocol_load(course_server, MODULE)["models"],
             "bare": protocol_load(bare_server, "bare.ipynb")["models"],
         }
-        cpu: dict[str, list[float]] = {"course": [], "bare": []}
+        cpu: dict[str, list[float]] = {"course": [], "bare": [], "shape": []}
         for _ in range(args.repeats):
             cpu["bare"].append(cpu_per_load(bare_server, "bare.ipynb"))
             cpu["course"].append(cpu_per_load(course_server, MODULE))
-        out["cpu_s"] = {k: statistics.median(v) for k, v in cpu.items()}
+            if shape_server:
+                cpu["shape"].append(cpu_per_load(shape_server, "shape.ipynb"))
+        out["cpu_s"] = {k: statistics.median(v) for k, v in cpu.items() if v}
         out["cpu_paired"] = paired(cpu["course"], cpu["bare"])
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-            tti: dict[str, list[float]] = {"course": [], "bare": []}
+            tti: dict[str, list[float]] = {"course": [], "bare": [], "shape": []}
             for _ in range(args.repeats):
                 tti["bare"].append(measure(browser, bare_server, "bare.ipynb", ready_bare)["tti_s"])
                 tti["course"].append(measure(browser, course_server, MODULE, ready_course)["tti_s"])
-            out["tti_s"] = {k: statistics.median(v) for k, v in tti.items()}
+                if shape_server:
+                    tti["shape"].append(
+                        measure(browser, shape_server, "shape.ipynb", ready_bare)["tti_s"]
+                    )
+            out["tti_s"] = {k: statistics.median(v) for k, v in tti.items() if v}
             out["tti_paired"] = paired(tti["course"], tti["bare"])
             out["typing"] = keystrokes(browser, course_server, journal, args.typing_seconds, 8)
             browser.close()
@@ -286,6 +318,8 @@ def main() -> None:
     finally:
         course_server.stop()
         bare_server.stop()
+        if shape_server:
+            shape_server.stop()
 
     typing = out["typing"]
     print(
@@ -313,6 +347,12 @@ def main() -> None:
         print(
             f"{label}: paired ratios, median {spread['median']:.2f}, middle half "
             f"{spread['q1']:.2f} to {spread['q3']:.2f}"
+        )
+    if "shape" in out["tti_s"]:
+        print(
+            "the module's shape alone: time to interactive "
+            f"{out['tti_s']['shape'] / out['tti_s']['bare']:.2f}x, CPU per load "
+            f"{out['cpu_s']['shape'] / out['cpu_s']['bare']:.2f}x the bare page"
         )
     print(
         f"failures at once: course {out['crowd']['course']['failures']}, "
