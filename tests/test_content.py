@@ -237,7 +237,7 @@ def test_a_damaged_or_foreign_cache_entry_is_ignored(content_copy, tmp_path, mon
 
     monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
     expected = parse_course(content_copy)
-    entry = schema._cache_entry(content_copy / "course.toml")
+    entry = schema._cache_entry(str((content_copy / "course.toml").resolve()))
     entry.write_text("{not json", encoding="utf-8")
     assert parse_course(content_copy) == expected
     # An entry written for another file (same stamp, say) is not taken for this one.

@@ -119,14 +119,15 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
     except OSError:
         stat = None
     stamp = [stat.st_size, stat.st_mtime_ns] if stat else None
-    entry = _cache_entry(path)
+    where = str(path.resolve())
+    entry = _cache_entry(where)
     if stamp:
         with contextlib.suppress(OSError, ValueError, TypeError):
             kept = json.loads(entry.read_bytes())
             if (
                 isinstance(kept, dict)
                 and kept.get("stamp") == stamp
-                and kept.get("path") == str(path.resolve())
+                and kept.get("path") == where
             ):
                 data = kept.get("data")
                 if isinstance(data, dict):
@@ -141,7 +142,7 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
     if stamp:
         try:
             text = json.dumps(
-                {"path": str(path.resolve()), "stamp": stamp, "data": data},
+                {"path": where, "stamp": stamp, "data": data},
                 ensure_ascii=False,
                 separators=(",", ":"),
             )
@@ -168,9 +169,9 @@ def cache_folder() -> Path:
     return user_cache_path("secure-base", appauthor=False)
 
 
-def _cache_entry(path: Path) -> Path:
-    """The cache file for one content file, named by a digest of where the content file is."""
-    digest = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:32]
+def _cache_entry(where: str) -> Path:
+    """The cache file for the content file at ``where`` (its resolved path), named by a digest."""
+    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:32]
     return cache_folder() / _CACHE_NAME / f"{digest}.json"
 
 
