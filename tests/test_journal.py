@@ -19,6 +19,16 @@ T = "2026-01-01T00:00:00+00:00"
 HEAD = '{"format": "secure-base-journal", "version": 2, "created": "' + T + '", '
 
 
+def saved(path, *versions):
+    """A file store whose journal was saved once for each version of one reflection, in turn."""
+    store = FileStore(path)
+    journal, _ = store.load()
+    for text in versions:
+        journal.set_reflection("a.b.c", text)
+        store.save(journal)
+    return store, journal
+
+
 def test_round_trip_through_json():
     journal = Journal()
     journal.set_reflection("availability.general.signal", "We post in the team chat.")
@@ -115,12 +125,7 @@ def test_concurrent_processes_lose_no_entry(tmp_path):
 
 
 def test_saving_keeps_the_previous_version_and_leaves_no_temporary_files(tmp_path):
-    store = FileStore(tmp_path / "journal.json")
-    journal, _ = store.load()
-    journal.set_reflection("a.b.c", "version one")
-    store.save(journal)
-    journal.set_reflection("a.b.c", "version two")
-    store.save(journal)
+    store, _ = saved(tmp_path / "journal.json", "version one", "version two")
     assert Journal.loads(store.backup_path.read_text()).reflection("a.b.c") == "version one"
     assert Journal.loads(store.path.read_text()).reflection("a.b.c") == "version two"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -131,12 +136,7 @@ def test_saving_keeps_the_previous_version_and_leaves_no_temporary_files(tmp_pat
 
 
 def test_a_damaged_file_is_kept_aside_and_the_backup_restored(tmp_path):
-    store = FileStore(tmp_path / "journal.json")
-    journal, _ = store.load()
-    journal.set_reflection("a.b.c", "kept safe")
-    store.save(journal)
-    journal.set_reflection("a.b.c", "kept safe, then more")
-    store.save(journal)
+    store, _ = saved(tmp_path / "journal.json", "kept safe", "kept safe, then more")
     store.path.write_text('{"format": "secure-base-journal", "vers')  # a torn write
     recovered, warning = store.load()
     assert recovered.reflection("a.b.c") == "kept safe"
@@ -362,10 +362,7 @@ def test_opening_a_page_reads_a_sound_journal_without_the_lock(tmp_path):
     import subprocess
     import sys
 
-    store = FileStore(tmp_path / "journal.json")
-    journal, _ = store.load()
-    journal.set_reflection("a.b.c", "written on Monday")
-    store.save(journal)
+    store, _ = saved(tmp_path / "journal.json", "written on Monday")
     store.lock_path.unlink()
     out = subprocess.run(
         [sys.executable, "-c", READER, str(store.path)], capture_output=True, text=True, check=True
@@ -384,12 +381,7 @@ def test_a_new_learner_s_first_page_makes_no_folder(tmp_path):
 
 
 def test_a_missing_journal_with_a_backup_is_restored_under_the_lock(tmp_path):
-    store = FileStore(tmp_path / "journal.json")
-    journal, _ = store.load()
-    journal.set_reflection("a.b.c", "first")
-    store.save(journal)
-    journal.set_reflection("a.b.c", "second")
-    store.save(journal)
+    store, _ = saved(tmp_path / "journal.json", "first", "second")
     store.path.unlink()
     restored, warning = FileStore(store.path).load()
     assert restored.reflection("a.b.c") == "first"
@@ -400,10 +392,7 @@ def test_where_reads_must_lock_every_load_takes_the_lock(tmp_path, monkeypatch):
     from widgets.journal import files
 
     monkeypatch.setattr(files, "READS_WITHOUT_LOCK", False)
-    store = FileStore(tmp_path / "journal.json")
-    journal, _ = store.load()
-    journal.set_reflection("a.b.c", "kept")
-    store.save(journal)
+    store, _ = saved(tmp_path / "journal.json", "kept")
     store.lock_path.unlink()
     taken = []
     real = type(store._lock).acquire
