@@ -51,6 +51,49 @@ def test_every_module_renders_without_errors_or_code(page, course_server, module
         assert page.get_by_role("heading", name="Credits and references").count() == 1
 
 
+def scripts_fetched(page) -> list[tuple[str, int]]:
+    """Every component script the page fetches from the course's route, with its status."""
+    fetched: list[tuple[str, int]] = []
+    page.on(
+        "response",
+        lambda r: (
+            fetched.append((r.url.split("?")[0], r.status))
+            if "/secure-base/scripts/" in r.url
+            else None
+        ),
+    )
+    return fetched
+
+
+def check_scripts_fetched_once(fetched: list[tuple[str, int]], base: str) -> None:
+    # One fetch for each kind of component (a reflection stage, the self-assessment, a scenario
+    # player, the action form, the page's store), however many of that kind the page draws.
+    urls = [url for url, _ in fetched]
+    assert all(status == 200 for _, status in fetched), fetched
+    assert len(urls) == len(set(urls)), urls
+    kinds = {url.partition("/secure-base/scripts/")[2].partition("/")[2] for url in urls}
+    assert {
+        "pages/component.js,pages/reflection.js",
+        "pages/component.js,pages/assessment.js",
+        "pages/component.js,pages/player.js",
+        "pages/component.js,pages/actions.js",
+        "journal/browser_store.js",
+    } <= kinds, kinds
+    assert all(url.startswith(f"{base}/secure-base/scripts/") for url in urls), urls
+
+
+def test_a_module_fetches_each_kind_of_component_s_script_once(page, course_server):
+    fetched = scripts_fetched(page)
+    open_module(page, course_server, "01_availability.ipynb")
+    check_scripts_fetched_once(fetched, f"http://127.0.0.1:{course_server.port}")
+    # The components are drawn by those scripts: a reflection box can be typed in.
+    prompt = COURSE.prompts_for("availability", "fine_tuning")[0]
+    page.get_by_label(prompt.text, exact=True).fill("Drawn by a script fetched once.")
+    assert page.get_by_label(prompt.text, exact=True).input_value() == (
+        "Drawn by a script fetched once."
+    )
+
+
 def test_previous_next_and_contents_move_between_modules(page, course_server):
     open_module(page, course_server, "00_welcome.ipynb")
     page.get_by_role("link", name="Next: Availability →").first.click()
@@ -213,23 +256,28 @@ def jupyter_server(tmp_path_factory):
         # As Binder's configuration will: every page in the course's own template.
         "--VoilaConfiguration.template=secure-base",
         f"--ServerApp.root_dir={root}",
+        # Under a prefix, as on Binder and JupyterHub (/user/<name>/).
+        "--ServerApp.base_url=/user/a-learner/",
     ]
     if os.geteuid() == 0:
         args.append("--allow-root")
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        status = f"http://127.0.0.1:{port}/api/status?token={token}"
-        wait_for_http(status, process, "JupyterLab", 90)
-        yield f"http://127.0.0.1:{port}", token
+        base = f"http://127.0.0.1:{port}/user/a-learner"
+        wait_for_http(f"{base}/api/status?token={token}", process, "JupyterLab", 90)
+        yield base, token
     finally:
         stop(process)
 
 
 def test_navigation_on_the_binder_route(page, jupyter_server):
     base, token = jupyter_server
+    fetched = scripts_fetched(page)
     # Binder's configuration asks for the course's template; the URL can ask for it too.
     page.goto(f"{base}/voila/render/course/01_availability.ipynb?token={token}")
     wait_until_ready(page, "01_availability.ipynb")
+    # The course's server extension serves the components' scripts under the server's base URL.
+    check_scripts_fetched_once(fetched, base)
     assert page.locator("main#main-content").count() == 1
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
     page.get_by_role("link", name="Next: Sensitivity →").first.click()

@@ -30,6 +30,12 @@ ODD_ADDRESSES = [
     ("/voila/render/../../etc/passwd", 404),
     ("/voila/labextensions/no-such.js", 404),
     ("/no/such/page", 404),
+    ("/secure-base/scripts/", 404),
+    ("/secure-base/scripts/0123/", 404),
+    ("/secure-base/scripts/0123/pages/no_such.js", 404),
+    ("/secure-base/scripts/0123/pages/component.py", 404),
+    ("/secure-base/scripts/0123/pages/component.js,..%2F..%2Fsettings.js", 404),
+    ("/secure-base/scripts/0123/pages/%00.js", 400),
 ]
 
 
@@ -75,6 +81,23 @@ def test_real_pages_and_files_are_still_served(server):
     assert css, "the page links the course's stylesheet"
     code, text = fetch(server, css.group(1).split("?")[0])
     assert code == 200 and ".sb-nav" in text
+
+
+def test_a_component_s_script_is_served_as_a_file_kept_while_it_is_unchanged(server):
+    from widgets.controls.scripts import script
+
+    reflection = script("pages/component.js", "pages/reflection.js")
+    with urllib.request.urlopen(  # noqa: S310 - our own server
+        f"http://127.0.0.1:{server.port}{reflection.address('/secure-base/scripts/')}", timeout=60
+    ) as response:
+        assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+        assert "immutable" in response.headers["Cache-Control"]
+        assert response.read().decode("utf-8") == str(reflection)
+    # An address made before the course changed still draws the component, but is not kept.
+    stale = f"http://127.0.0.1:{server.port}/secure-base/scripts/0123/pages/component.js"
+    with urllib.request.urlopen(stale, timeout=60) as response:  # noqa: S310 - our own server
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert response.read().decode("utf-8") == str(script("pages/component.js"))
 
 
 def _message(msg_type: str, content: object) -> dict[str, object]:

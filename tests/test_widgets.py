@@ -334,6 +334,50 @@ def test_the_course_widgets_speak_anywidgets_protocol_with_its_own_version_range
     assert "_esm" in ReflectionStage.class_trait_names(sync=True)
 
 
+def test_where_the_server_serves_scripts_a_widget_carries_an_import_not_the_script(monkeypatch):
+    from widgets.controls.copy import CopyButton
+    from widgets.controls.scripts import SCRIPTS_ENV, served_script
+    from widgets.pages.reflection import ReflectionStage
+
+    whole = CopyButton("the text")._esm
+    monkeypatch.setenv(SCRIPTS_ENV, "/user/a-learner/secure-base/scripts/")
+    button = CopyButton("the text")
+    assert button.get_state()["_esm"] == button._esm and len(button._esm) < 300
+    address = re.search(r'new URL\("([^"]+)", location\.href\)', button._esm)
+    assert address and address.group(1).startswith("/user/a-learner/secure-base/scripts/")
+    assert "export default (await import(" in button._esm
+    # What the route serves at that address is the whole script, current.
+    found = served_script(address.group(1).removeprefix("/user/a-learner/secure-base/scripts/"))
+    assert found is not None and found.current and found.text == whole
+    # A component's script is its shared part and its own, served as one.
+    stage_script = ReflectionStage.class_traits()["_esm"].default_value
+    assert "pages/component.js,pages/reflection.js" in ReflectionStage._esm_for_page(None)
+    assert "function render" in stage_script and len(stage_script) > 5000
+    monkeypatch.delenv(SCRIPTS_ENV)
+    assert CopyButton("the text")._esm == whole
+
+
+def test_the_scripts_route_serves_the_course_s_scripts_and_nothing_else():
+    from widgets.controls.scripts import script, served_script
+
+    assert served_script("0123/pages/component.js") == served_script("x/pages/component.js")
+    for tail in (
+        "",
+        "0123",
+        "0123/",
+        "0123/pages/",
+        "0123/pages/component.py",
+        "0123/pages/../server/settings.js",
+        "0123/pages/Component.js",
+        "0123/site/static/runtime.js",
+        "0123/pages/no_such.js",
+        "0123/pages/component.js,",
+    ):
+        assert served_script(tail) is None, tail
+    with pytest.raises(ValueError, match="not a script of the course"):
+        script("../settings.js")
+
+
 def test_a_page_loads_only_what_it_needs(tmp_path):
     """A page's kernel imports neither anywidget's Python half (and its file watcher) nor what
     only a save, a changed content file or the command line needs."""

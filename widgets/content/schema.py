@@ -124,11 +124,7 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
     if stamp:
         with contextlib.suppress(OSError, ValueError, TypeError):
             kept = json.loads(entry.read_bytes())
-            if (
-                isinstance(kept, dict)
-                and kept.get("stamp") == stamp
-                and kept.get("path") == where
-            ):
+            if isinstance(kept, dict) and kept.get("stamp") == stamp and kept.get("path") == where:
                 data = kept.get("data")
                 if isinstance(data, dict):
                     return data

@@ -9,7 +9,9 @@ page makes a dozen of these widgets:
 - importing ``anywidget`` costs a page's kernel about 15 ms (most of it ``psygnal``, for
   watching script files change, which a course never needs);
 - ``AnyWidget`` adds its ``_esm`` trait to each widget as it is made, which makes a new class
-  for every widget; here each class declares its script once.
+  for every widget; here each class declares its script once;
+- a script made of the package's files (:func:`~.scripts.script`) is fetched by the browser once
+  for every widget of its kind, where the server serves the scripts (see :mod:`.scripts`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 import ipywidgets
 import traitlets
+
+from .scripts import Script
 
 __all__ = ["BrowserWidget", "front_end_version"]
 
@@ -45,14 +49,25 @@ def front_end_version() -> str:
 
 
 class _DeclaresScript(traitlets.MetaHasTraits):
-    """Makes a class's ``_esm`` text a synced trait of the class itself, declared once."""
+    """Makes a class's ``_esm`` text a synced trait of the class itself, declared once.
+
+    A :class:`~.scripts.Script` gives each widget what :meth:`~.scripts.Script.for_page` says
+    when the widget is made: an import of the served script where the server serves them.
+    """
 
     def __new__(  # noqa: N804
         mcls, name: str, bases: tuple[type, ...], classdict: dict[str, Any], **kw: Any
     ) -> traitlets.MetaHasDescriptors:
         source = classdict.get("_esm")
         if isinstance(source, str):
-            classdict["_esm"] = traitlets.Unicode(source).tag(sync=True)
+            classdict["_esm"] = traitlets.Unicode(str(source)).tag(sync=True)
+            if isinstance(source, Script):
+
+                @traitlets.default("_esm")
+                def _esm_for_page(self: Any) -> str:
+                    return source.for_page()
+
+                classdict["_esm_for_page"] = _esm_for_page
         return super().__new__(mcls, name, bases, classdict, **kw)
 
 

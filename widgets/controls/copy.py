@@ -7,18 +7,18 @@ it is pressed, as the clipboard requires, with no round trip to the kernel.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import traitlets
 
 from .browser_widget import BrowserWidget
+from .scripts import script
 
 __all__ = ["CopyButton"]
 
 
 class CopyButton(BrowserWidget):
-    _esm = (Path(__file__).resolve().parent / "copy.js").read_text(encoding="utf-8")
+    _esm = script("controls/copy.js")
     #: The text to copy.
     text = traitlets.Unicode("").tag(sync=True)
     #: A class of the text box whose value is copied, read in the browser as the button is

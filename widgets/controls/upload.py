@@ -11,13 +11,13 @@ were too large and what the limit is. Python checks everything again when the me
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import traitlets
 
 from .browser_widget import BrowserWidget
 from .jsonfile import size_text
+from .scripts import script
 
 __all__ = ["MAX_NAME_CHARS", "FileButton", "Uploaded"]
 
@@ -30,7 +30,7 @@ MAX_NAME_CHARS = 120
 class FileButton(BrowserWidget):
     """A labelled button that opens the file chooser and sends the chosen files to Python."""
 
-    _esm = (Path(__file__).resolve().parent / "upload.js").read_text(encoding="utf-8")
+    _esm = script("controls/upload.js")
     description = traitlets.Unicode("Choose a file").tag(sync=True)
     tooltip = traitlets.Unicode("").tag(sync=True)
     accept = traitlets.Unicode(".json,application/json").tag(sync=True)

@@ -17,13 +17,13 @@ as two pages writing the journal file do.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import traitlets
 
 from ..controls.browser_widget import BrowserWidget
 from ..controls.jsonfile import JsonFileError, read_json
+from ..controls.scripts import script
 from .record import FORMAT, MAX_FILE_BYTES, MAX_JSON_DEPTH, SCHEMA_VERSION, Journal, JournalError
 
 __all__ = ["STORAGE_PREFIX", "Arrival", "BrowserStore", "StoreWidget", "parse_browser_copy"]
@@ -31,7 +31,7 @@ __all__ = ["STORAGE_PREFIX", "Arrival", "BrowserStore", "StoreWidget", "parse_br
 STORAGE_PREFIX = "secure-base:"
 
 #: The browser's half of the store, an ES module run by anywidget.
-_ESM = (Path(__file__).resolve().parent / "browser_store.js").read_text(encoding="utf-8")
+_ESM = script("journal/browser_store.js")
 
 
 class StoreWidget(BrowserWidget):

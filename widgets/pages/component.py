@@ -14,25 +14,22 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import ipywidgets
 import traitlets
 
 from ..controls.browser_widget import BrowserWidget
+from ..controls.scripts import Script, script
 from ..journal import JournalError, Session
 from ..journal.record import now
 
 __all__ = ["Component", "Reply", "component_esm"]
 
-_HERE = Path(__file__).resolve().parent
 
-
-def component_esm(name: str) -> str:
+def component_esm(name: str) -> Script:
     """A component's ES module: the shared part (``component.js``) and its own file."""
-    shared = (_HERE / "component.js").read_text(encoding="utf-8")
-    return shared + "\n" + (_HERE / name).read_text(encoding="utf-8")
+    return script("pages/component.js", f"pages/{name}")
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def course_server(
     from voila.app import Voila
 
     from .errors import course_handlers, course_settings
+    from .scripts import scripts_rule, tell_kernels
 
     class CourseServer(Voila):  # Voilà ships no type information: a subclass of Any
         def initialize(self, argv: list[str] | None = None) -> None:
@@ -62,8 +63,13 @@ def course_server(
 
         def init_handlers(self) -> list[Any]:
             # Odd addresses are refused (400/404) and every error is drawn by the course's
-            # template, never a 500 with a traceback in the log: see errors.py.
-            return course_handlers(super().init_handlers())
+            # template, never a 500 with a traceback in the log: see errors.py. The
+            # components' scripts are served as files, each fetched once: see scripts.py.
+            tell_kernels(self.base_url)
+            return [
+                scripts_rule(self.server_url or self.base_url),
+                *course_handlers(super().init_handlers()),
+            ]
 
         def launch_browser(self) -> None:
             if announce is not None:

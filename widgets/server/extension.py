@@ -7,7 +7,8 @@ is refused for want of the ``_xsrf`` cookie (voila#1458). This extension, switch
 ``jupyter_server_config.d/secure-base.json`` file the package installs, gives Voilà's page
 handler :class:`~.errors.GivesXsrfCookie` and swaps its shutdown handler for
 :class:`~.errors.GentleShutdown`, without turning off the server's protection against forged
-requests. It changes nothing else.
+requests. It also serves the components' scripts as files (see :mod:`.scripts`), so that a
+page's widgets need not carry them. It changes nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tornado.routing import Rule, RuleRouter
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
 from .errors import GentleShutdown, GivesXsrfCookie
+from .scripts import scripts_rule, tell_kernels
 
 __all__ = ["install"]
 
@@ -58,6 +60,9 @@ def install(web_app: Any) -> int:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
+    # The components' scripts, served as files for the browser to fetch once (scripts.py).
+    serverapp.web_app.add_handlers(".*$", [scripts_rule(serverapp.base_url)])
+    tell_kernels(serverapp.base_url)
     if install(serverapp.web_app) == 0:
         # Voilà's handlers are not there yet: change them once every extension has loaded.
         IOLoop.current().add_callback(install, serverapp.web_app)
