@@ -56,6 +56,7 @@ def test_post_build_writes_the_course_settings(tmp_path):
     }
     assert config["MappingKernelManager"]["cull_connected"] is False
     assert config["VoilaExecutor"]["iopub_timeout"] == 60
+    assert config["VoilaExporter"] == {"optimistic_validation": True}
     assert "KernelManager" not in config  # local-socket kernels do not work under Jupyter Server
 
 

@@ -44,10 +44,13 @@ def course_server(
 
     from .errors import course_handlers, course_settings
     from .scripts import scripts_rule, tell_kernels
+    from .templates import keep_compiled_templates
 
     class CourseServer(Voila):  # Voilà ships no type information: a subclass of Any
         def initialize(self, argv: list[str] | None = None) -> None:
             super().initialize(argv)
+            # Each page's templates compiled once per server, not once per page: templates.py.
+            keep_compiled_templates()
             if token is not None:
                 self.token = token
             # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel

@@ -8,7 +8,8 @@ is refused for want of the ``_xsrf`` cookie (voila#1458). This extension, switch
 handler :class:`~.errors.GivesXsrfCookie` and swaps its shutdown handler for
 :class:`~.errors.GentleShutdown`, without turning off the server's protection against forged
 requests. It also serves the components' scripts as files (see :mod:`.scripts`), so that a
-page's widgets need not carry them. It changes nothing else.
+page's widgets need not carry them, and keeps Voilà's compiled page templates from one page to
+the next (see :mod:`.templates`). It changes nothing else.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
 from .errors import GentleShutdown, GivesXsrfCookie
 from .scripts import scripts_rule, tell_kernels
+from .templates import keep_compiled_templates
 
 __all__ = ["install"]
 
@@ -63,6 +65,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     # The components' scripts, served as files for the browser to fetch once (scripts.py).
     serverapp.web_app.add_handlers(".*$", [scripts_rule(serverapp.base_url)])
     tell_kernels(serverapp.base_url)
+    # Voilà's page templates compiled once per server, not once per page (templates.py).
+    keep_compiled_templates()
     if install(serverapp.web_app) == 0:
         # Voilà's handlers are not there yet: change them once every extension has loaded.
         IOLoop.current().add_callback(install, serverapp.web_app)
