@@ -1,7 +1,7 @@
 """Benchmark: time until each module is interactive in Voilà, and its kernel's memory.
 
-Not part of the pass/fail suite. In one run it serves the course with the settings of
-``secure-base serve`` and, beside it with the same settings, a bare notebook holding one
+Not part of the pass/fail suite. In one run it serves the course as ``secure-base serve``
+does (its server and settings) and, beside it with the same settings, a bare notebook holding one
 ipywidgets slider; it opens every page several times in headless Chromium and reports, per page,
 the median time from navigation to interactive (every cell run, every widget on screen) and the
 memory of the page's kernel (resident set size, and unique set size where the system gives it),
@@ -62,7 +62,15 @@ class Server:
     def __init__(self, root: Path, journal: Path, store: str = "file"):
         compile_course()
         self.port = free_port()
-        code = "import sys\nfrom voila.app import Voila\nVoila.launch_instance(argv=sys.argv[1:])"
+        # The course's own server, as `secure-base serve` runs it (its routes, its scripts
+        # served as files), for the bare page as for the course.
+        code = (
+            "import sys\n"
+            "from widgets.server.course import course_server\n"
+            "from widgets.server.settings import use_course_template\n"
+            "use_course_template()\n"
+            "course_server().launch_instance(argv=sys.argv[1:])"
+        )
         # The benchmark stops each page's kernel once measured; no restarts, please.
         argv = [*voila_argv(self.port, token=False, root=root), "--KernelManager.autorestart=False"]
         self.process = subprocess.Popen(

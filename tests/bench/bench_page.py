@@ -1,7 +1,8 @@
 """Benchmark: how light a domain page is, measured against a bare page in the same run.
 
-Not part of the pass/fail suite. It serves the course and, beside it with the same Voilà
-settings, a bare notebook holding one ipywidgets slider, and measures for ``01_availability``:
+Not part of the pass/fail suite. It serves the course as ``secure-base serve`` does and,
+beside it with the same server and settings, a bare notebook holding one ipywidgets slider, and
+measures for ``01_availability``:
 
 - widget models: the comms a page's kernel holds once it has run (``comm_info_request``);
 - time to interactive in headless Chromium (every cell run, every component drawn), median;
