@@ -41,6 +41,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -143,17 +144,20 @@ def cpu_per_load(server: Server, file: str) -> float:
     return used
 
 
-def crowd(server: Server, file: str, learners: int) -> tuple[list[float], int]:
-    """Many learners open the page at once; their times to ready, and how many failed."""
+def crowd(server: Server, file: str, learners: int) -> tuple[list[float], list[str]]:
+    """Many learners open the page at once; their times to ready, and why any failed."""
     times: list[float] = []
-    failures = [0]
+    failures: list[str] = []
     before = server.kernels()
 
     def one() -> None:
+        start = time.monotonic()
         try:
             times.append(protocol_load(server, file)["ready_s"])
-        except Exception:  # noqa: BLE001 - a failure is a figure here
-            failures[0] += 1
+        except Exception as error:  # noqa: BLE001 - a failure is a figure here
+            failures.append(
+                f"{type(error).__name__}: {str(error)[:100]} after {time.monotonic() - start:.0f} s"
+            )
 
     threads = [threading.Thread(target=one) for _ in range(learners)]
     for thread in threads:
@@ -163,7 +167,7 @@ def crowd(server: Server, file: str, learners: int) -> tuple[list[float], int]:
     for pid in server.kernels() - before:
         psutil.Process(pid).terminate()
     time.sleep(3)
-    return times, failures[0]
+    return times, failures
 
 
 def quartiles(values: list[float]) -> tuple[float, float]:
@@ -315,21 +319,22 @@ def main() -> None:
         # A crowd's p95 is one figure from one burst, and bursts vary: --crowd-rounds takes
         # several, bare and course in turn, and reports the median round.
         rounds: dict[str, list[float]] = {"bare": [], "course": []}
-        failures = {"bare": 0, "course": 0}
+        failures: dict[str, list[str]] = {"bare": [], "course": []}
         for _ in range(args.crowd_rounds):
             for name, server, file in (
                 ("bare", bare_server, "bare.ipynb"),
                 ("course", course_server, MODULE),
             ):
                 times, failed = crowd(server, file, args.learners)
-                failures[name] += failed
+                failures[name] += [f"round {len(rounds[name]) + 1}: {why}" for why in failed]
                 if times:
                     rounds[name].append(p95(times))
         out["crowd"] = {
             name: {
                 "p95_s": statistics.median(rounds[name]) if rounds[name] else None,
                 "rounds_p95_s": rounds[name],
-                "failures": failures[name],
+                "failures": len(failures[name]),
+                "why": sorted(Counter(failures[name]).items()),
             }
             for name in rounds
         }
@@ -383,6 +388,9 @@ def main() -> None:
         f"failures at once: course {out['crowd']['course']['failures']}, "
         f"bare {out['crowd']['bare']['failures']}"
     )
+    for name in ("course", "bare"):
+        for why, count in out["crowd"][name]["why"]:
+            print(f"  {name}: {count} × {why}")
     print(
         f"typing: {typing['keystrokes']} keystrokes in {typing['seconds']:.1f} s into one box "
         f"made {typing['writes']} journal writes "
