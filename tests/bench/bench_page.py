@@ -156,7 +156,8 @@ def crowd(server: Server, file: str, learners: int) -> tuple[list[float], list[s
             times.append(protocol_load(server, file)["ready_s"])
         except Exception as error:  # noqa: BLE001 - a failure is a figure here
             failures.append(
-                f"{type(error).__name__}: {str(error)[:100]} after {time.monotonic() - start:.0f} s"
+                f"{type(error).__name__}: {str(error)[:100]} after about "
+                f"{round(time.monotonic() - start, -1):.0f} s"
             )
 
     threads = [threading.Thread(target=one) for _ in range(learners)]
