@@ -58,6 +58,7 @@ def test_prose_is_turned_into_html_once_and_a_passage_with_a_picture_every_time(
     import widgets.server.templates as templates
 
     keep_compiled_templates()
+
     class NoFiles:
         def file_exists(self, path: str) -> bool:
             return False

@@ -414,3 +414,40 @@ def test_a_page_loads_only_what_it_needs(tmp_path):
         )
         if visit == "later":
             assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_page_s_kernel_writes_none_of_its_cells_to_ipython_s_history(tmp_path):
+    """Voilà asks for store_history=False but nbclient never receives it (the value lands on
+    execution_count), so the page itself keeps its cells out of the history database."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")}
+    manager, client = start_new_kernel(kernel_name="python3", env=env)
+    try:
+
+        def run(code: str) -> str:
+            out: list[str] = []
+
+            def collect(msg: dict) -> None:
+                if msg["msg_type"] == "stream":
+                    out.append(msg["content"]["text"])
+
+            client.execute_interactive(code, store_history=True, output_hook=collect, timeout=60)
+            return "".join(out).strip()
+
+        count = (
+            "hm = get_ipython().history_manager; hm.writeout_cache(); print(hm.enabled, "
+            "hm.db.execute('select count(*) from history where session=?', "
+            "(hm.session_number,)).fetchone()[0])"
+        )
+        assert run("x = 1") == ""
+        # As any kernel does: each cell is written, this one too (it is stored as it starts).
+        assert run(count) == "True 2"
+        run("from widgets.server.kernel import guard_kernel\nguard_kernel()")
+        for cell in ("page = 'opened'", "page = 'drawn'"):
+            run(cell)
+        # The cell that guarded the kernel was the last one written.
+        assert run(count) == "False 3"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

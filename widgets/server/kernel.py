@@ -14,6 +14,12 @@ malformed one comes back to them as a traceback that shows the server's installa
 :func:`guard_kernel` sends both to the kernel's own log, which is the server's log, and
 drops comm messages that are not even well formed. The page hears nothing more than the
 protocol's own refusal: a ``comm_close`` for a comm the kernel will not open.
+
+It also stops the kernel writing the page's cells to IPython's history database. Voilà means
+to run a page's cells with ``store_history=False``, but passes it where nbclient takes the
+execution count, so every cell of every page was written there: a database commit for each
+cell, by every learner's kernel, into one file. A page's cells are the course's own code,
+never the learner's, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ _COMM_MESSAGES = ("comm_open", "comm_msg", "comm_close")
 
 
 def guard_kernel() -> None:
-    """Keep this kernel's tracebacks in the server's log (nothing outside a kernel; once)."""
+    """Keep this kernel's tracebacks in the server's log, and its cells out of IPython's
+    history (nothing outside a kernel; once)."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -42,6 +49,9 @@ def guard_kernel() -> None:
         handler = kernel.shell_handlers.get(name)
         if handler is not None:
             kernel.shell_handlers[name] = _guarded(name, handler, shell)
+    history = getattr(shell, "history_manager", None)
+    if history is not None:
+        history.enabled = False
     kernel._secure_base_guarded = True
 
 
