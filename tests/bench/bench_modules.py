@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import platform
@@ -24,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -93,6 +97,29 @@ class Server:
     def kernels(self) -> set[int]:
         return {p.pid for p in kernel_processes(self.process.pid)}
 
+    def shut_down_kernels(self, kernel_ids: list[str], timeout: float = 60) -> None:
+        """Shut these kernels down through the server, as a closing page has its own shut down,
+        and wait until every kernel process has gone (any other is stopped).
+
+        Killing a kernel's process instead leaves the server holding a dead kernel until its
+        culler reaches it, ten minutes on, while later measurements run.
+        """
+        xsrf = uuid.uuid4().hex  # the protection against forged requests: cookie and header
+        headers = {"X-XSRFToken": xsrf, "Cookie": f"_xsrf={xsrf}"}
+        for kernel_id in kernel_ids:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{self.port}/api/kernels/{kernel_id}",
+                method="DELETE",
+                headers=headers,
+            )
+            with contextlib.suppress(urllib.error.HTTPError):  # one that ended meanwhile
+                urllib.request.urlopen(request, timeout=timeout).close()
+        deadline = time.monotonic() + timeout
+        while self.kernels() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for kernel in kernel_processes(self.process.pid):  # a failed load's, say
+            kernel.terminate()
+
     def stop(self) -> None:
         os.kill(self.process.pid, signal.SIGTERM)
         self.process.wait(30)
@@ -121,8 +148,11 @@ def measure(browser, server: Server, file: str, ready_js: str) -> dict:
         raise RuntimeError(f"expected one new kernel for {file}, found {len(new)}")
     (pid,) = new
     rss, uss = memory_mb(pid)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
     context.close()
-    os.kill(pid, signal.SIGTERM)  # do not let earlier pages' kernels weigh on later ones
+    server.shut_down_kernels([kernel_id])  # do not let earlier pages' kernels weigh on later ones
     return {"tti_s": tti, "rss_mb": rss, "uss_mb": uss}
 
 

@@ -136,24 +136,26 @@ def cpu_per_load(server: Server, file: str) -> float:
     """The server's and the new kernel's CPU time for one protocol-level load."""
     before_server = cpu_seconds(server.process.pid)
     before = server.kernels()
-    protocol_load(server, file)
+    loaded = protocol_load(server, file)
     time.sleep(0.3)  # the last replies sent
     (pid,) = server.kernels() - before
     used = cpu_seconds(server.process.pid) - before_server + cpu_seconds(pid)
-    psutil.Process(pid).terminate()
+    server.shut_down_kernels([loaded["kernel"]])
     return used
 
 
 def crowd(server: Server, file: str, learners: int) -> tuple[list[float], list[str]]:
     """Many learners open the page at once; their times to ready, and why any failed."""
     times: list[float] = []
+    kernels: list[str] = []
     failures: list[str] = []
-    before = server.kernels()
 
     def one() -> None:
         start = time.monotonic()
         try:
-            times.append(protocol_load(server, file)["ready_s"])
+            loaded = protocol_load(server, file)
+            times.append(loaded["ready_s"])
+            kernels.append(loaded["kernel"])
         except Exception as error:  # noqa: BLE001 - a failure is a figure here
             failures.append(
                 f"{type(error).__name__}: {str(error)[:100]} after about "
@@ -165,8 +167,7 @@ def crowd(server: Server, file: str, learners: int) -> tuple[list[float], list[s
         thread.start()
     for thread in threads:
         thread.join()
-    for pid in server.kernels() - before:
-        psutil.Process(pid).terminate()
+    server.shut_down_kernels(kernels)
     time.sleep(3)
     return times, failures
 
