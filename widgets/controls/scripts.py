@@ -21,6 +21,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 __all__ = ["ROUTE", "SCRIPTS_ENV", "Script", "ServedScript", "script", "served_script"]
@@ -55,9 +56,14 @@ class Script(str):
         made.parts = parts
         return made
 
+    @cached_property
+    def digest(self) -> str:
+        """What names this text in the script's address (worked out once, not per widget)."""
+        return _digest(str(self))
+
     def address(self, prefix: str) -> str:
         """Where a server that serves scripts under ``prefix`` serves this one."""
-        return f"{prefix}{_digest(str(self))}/{','.join(self.parts)}"
+        return f"{prefix}{self.digest}/{','.join(self.parts)}"
 
     def for_page(self) -> str:
         """What a widget's ``_esm`` holds: an import of the served script, else its whole text."""
