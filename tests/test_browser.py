@@ -65,9 +65,11 @@ def scripts_fetched(page) -> list[tuple[str, int]]:
     return fetched
 
 
-def check_scripts_fetched_once(fetched: list[tuple[str, int]], base: str) -> None:
+def check_scripts_fetched_once(page, fetched: list[tuple[str, int]], base: str) -> None:
     # One fetch for each kind of component (a reflection stage, the self-assessment, a scenario
     # player, the action form, the page's store), however many of that kind the page draws.
+    # The action form is the last component drawn, and wait_until_ready does not wait for it.
+    page.wait_for_selector("form.sb-action-form", state="attached")
     urls = [url for url, _ in fetched]
     assert all(status == 200 for _, status in fetched), fetched
     assert len(urls) == len(set(urls)), urls
@@ -85,7 +87,7 @@ def check_scripts_fetched_once(fetched: list[tuple[str, int]], base: str) -> Non
 def test_a_module_fetches_each_kind_of_component_s_script_once(page, course_server):
     fetched = scripts_fetched(page)
     open_module(page, course_server, "01_availability.ipynb")
-    check_scripts_fetched_once(fetched, f"http://127.0.0.1:{course_server.port}")
+    check_scripts_fetched_once(page, fetched, f"http://127.0.0.1:{course_server.port}")
     # The components are drawn by those scripts: a reflection box can be typed in.
     prompt = COURSE.prompts_for("availability", "fine_tuning")[0]
     page.get_by_label(prompt.text, exact=True).fill("Drawn by a script fetched once.")
@@ -277,7 +279,7 @@ def test_navigation_on_the_binder_route(page, jupyter_server):
     page.goto(f"{base}/voila/render/course/01_availability.ipynb?token={token}")
     wait_until_ready(page, "01_availability.ipynb")
     # The course's server extension serves the components' scripts under the server's base URL.
-    check_scripts_fetched_once(fetched, base)
+    check_scripts_fetched_once(page, fetched, base)
     assert page.locator("main#main-content").count() == 1
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
     page.get_by_role("link", name="Next: Sensitivity →").first.click()
