@@ -42,6 +42,7 @@ def course_server(
     """Voilà as the course runs it: the welcome module first, Ctrl-C stopping it cleanly."""
     from voila.app import Voila
 
+    from .cells import run_cells_together
     from .errors import course_handlers, course_settings
     from .scripts import scripts_rule, tell_kernels
     from .templates import keep_compiled_templates
@@ -51,6 +52,8 @@ def course_server(
             super().initialize(argv)
             # Each page's templates compiled once per server, not once per page: templates.py.
             keep_compiled_templates()
+            # A page's code cells sent to its kernel in one request, not one each: cells.py.
+            run_cells_together()
             if token is not None:
                 self.token = token
             # Ctrl-C stops the server as SIGTERM does: the event loop ends, then every kernel

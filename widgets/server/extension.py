@@ -20,6 +20,7 @@ from tornado.ioloop import IOLoop
 from tornado.routing import Rule, RuleRouter
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
+from .cells import run_cells_together
 from .errors import GentleShutdown, GivesXsrfCookie
 from .scripts import scripts_rule, tell_kernels
 from .templates import keep_compiled_templates
@@ -67,6 +68,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     tell_kernels(serverapp.base_url)
     # Voilà's page templates compiled once per server, not once per page (templates.py).
     keep_compiled_templates()
+    # A page's code cells sent to its kernel in one request, not one each (cells.py).
+    run_cells_together()
     if install(serverapp.web_app) == 0:
         # Voilà's handlers are not there yet: change them once every extension has loaded.
         IOLoop.current().add_callback(install, serverapp.web_app)

@@ -1,0 +1,174 @@
+"""A page's code cells run in one request to its kernel, each cell keeping its own outputs."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+from widgets.server.cells import CELL_END, batch_source, can_run_together, run_cells_together
+
+CELLS = [
+    ("code", "x = 6\nprint('first', x)"),
+    ("markdown", "## A passage of prose"),
+    ("code", "from IPython.display import HTML, display\ndisplay(HTML('<b>shown</b>'))\nx * 7"),
+    ("markdown", "More prose."),
+    ("code", "import sys\nprint('careful', file=sys.stderr)\nx"),
+    ("code", ""),
+    ("code", "%config InteractiveShell.ast_node_interactivity = 'last_expr'\n'magic ran'"),
+    ("code", "print('quotes \\' \\\" \\\\ and café 😀')"),
+]
+
+
+def notebook(cells: list[tuple[str, str]]) -> Any:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    nb.cells = [make[kind](source) for kind, source in cells]
+    return nb
+
+
+def run_page(
+    nb: Any, *, together: bool, show_tracebacks: bool = True
+) -> tuple[list[Any], Any, int]:
+    """Run a notebook's cells as Voilà's page generator does; the cells it yielded, the error
+    that stopped it (if any) and how many requests the kernel was sent."""
+    import voila.notebook_renderer as renderer
+    from jupyter_client.manager import AsyncKernelManager
+    from voila.execute import VoilaExecutor
+
+    async def go() -> tuple[list[Any], Any, int]:
+        km = AsyncKernelManager(kernel_name="python3")
+        await km.start_kernel()
+        executor_class = renderer.VoilaExecutor if together else VoilaExecutor
+        executor = executor_class(nb, km=km, show_tracebacks=show_tracebacks)
+        executor.kc = await executor.async_start_new_kernel_client()
+        done, stopped = [], None
+        try:
+            for index, cell in enumerate(nb.cells):
+                try:
+                    done.append(await executor.execute_cell(cell, None, index, store_history=False))
+                except CellExecutionError as error:
+                    stopped = error
+                    if executor.should_strip_error():
+                        executor.strip_code_cell_errors(cell)
+                    done.append(cell)
+                    break
+            return done, stopped, executor.code_cells_executed
+        finally:
+            executor.kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    return asyncio.run(go())
+
+
+def outputs(cells: list[Any]) -> list[list[dict[str, Any]]]:
+    """Each cell's outputs, without what differs from run to run (counts, object addresses)."""
+    found = []
+    for cell in cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            output = dict(output)
+            output.pop("execution_count", None)
+            if output.get("output_type") == "execute_result":
+                output["output_type"] = "display_data"  # the same output, drawn the same way
+            kept.append(output)
+        found.append(kept)
+    return found
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _installed() -> None:
+    run_cells_together()
+
+
+def test_the_cells_run_in_one_request_and_each_keeps_its_own_outputs() -> None:
+    alone, stopped_alone, requests_alone = run_page(notebook(CELLS), together=False)
+    together, stopped, requests = run_page(notebook(CELLS), together=True)
+
+    assert stopped is stopped_alone is None
+    assert requests_alone == 5 and requests == 1
+    assert outputs(together) == outputs(alone)
+    texts = [
+        [o.get("text") or o.get("data", {}).get("text/plain") for o in c] for c in outputs(together)
+    ]
+    assert texts == [
+        ["first 6\n"],
+        [],
+        ["<IPython.core.display.HTML object>", "42"],
+        [],
+        ["careful\n", "6"],
+        [],
+        ["'magic ran'"],
+        ["quotes ' \" \\ and café 😀\n"],
+    ]
+    assert not any(CELL_END in o.get("data", {}) for c in together for o in c.get("outputs", []))
+
+
+def test_a_failing_cell_stops_the_page_as_voila_stops_it() -> None:
+    cells = [
+        ("code", "print('before')"),
+        ("code", "print('partly')\n1 / 0"),
+        ("code", "print('never run')"),
+    ]
+    alone, stopped_alone, _ = run_page(notebook(cells), together=False)
+    together, stopped, requests = run_page(notebook(cells), together=True)
+
+    assert requests == 1
+    assert isinstance(stopped, CellExecutionError) and "ZeroDivisionError" in str(stopped)
+    assert isinstance(stopped_alone, CellExecutionError)
+    assert len(together) == len(alone) == 2  # the page stopped at the failing cell
+    assert (
+        outputs(together)[0]
+        == outputs(alone)[0]
+        == [{"output_type": "stream", "name": "stdout", "text": "before\n"}]
+    )
+    failed = outputs(together)[1]
+    assert [o["output_type"] for o in failed] == ["stream", "error"]
+    assert failed[1]["ename"] == "ZeroDivisionError"
+
+
+def test_a_learner_sees_no_traceback_when_tracebacks_are_hidden() -> None:
+    cells = [("code", "print('fine')"), ("code", "raise ValueError('/home/server/secret')")]
+    together, stopped, _ = run_page(notebook(cells), together=True, show_tracebacks=False)
+    assert stopped is not None
+    shown = str(outputs(together))
+    assert "/home/server/secret" not in shown and "ExecutionError" in shown
+
+
+def test_only_notebooks_that_give_the_same_result_are_run_together() -> None:
+    assert can_run_together(notebook(CELLS))
+    assert not can_run_together(notebook([("code", "1")]))  # one cell: nothing to gain
+    assert not can_run_together(notebook([("code", "1"), ("code", "await asyncio.sleep(0)")]))
+    tagged = notebook([("code", "1"), ("code", "2")])
+    tagged.cells[1].metadata["tags"] = ["raises-exception"]
+    assert not can_run_together(tagged)
+    other = notebook([("code", "1"), ("code", "2")])
+    other.metadata["kernelspec"]["language"] = "R"
+    assert not can_run_together(other)
+
+
+def test_a_cell_s_source_reaches_the_kernel_exactly_as_written() -> None:
+    sources = [r"""print('quote \' and " and \\ and \n, café 😀')""", "'''three'''"]
+    call = ast.parse(batch_source(sources)).body[1]
+    assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+    assert ast.literal_eval(call.value.args[0]) == sources
+
+
+def test_voila_s_executor_is_changed_once_and_keeps_voila_s_own_behaviour() -> None:
+    import voila.notebook_renderer as renderer
+    from voila.execute import VoilaExecutor
+
+    run_cells_together()
+    run_cells_together()  # a second call changes nothing
+    executor_class = renderer.VoilaExecutor
+    assert executor_class.runs_cells_together
+    assert executor_class.__mro__[1] is VoilaExecutor

@@ -1,0 +1,144 @@
+"""A page's code cells run in one request to its kernel, not one request a cell.
+
+Voilà runs a notebook's code cells one by one, each a round trip: the server sends an execute
+request, then waits for the kernel's busy status, the echoed input, the cell's outputs, the
+reply and the idle status before it sends the next. A course module has nine code cells between
+its passages of prose, and measured on the course's server that was about 5 ms of the server's
+CPU and 4 ms of the kernel's for each cell, whatever the cell did: the price of the layout,
+paid by every learner on every page, on a server that is one process for everyone.
+
+:func:`run_cells_together` has Voilà's executor send a page's code cells in one request. The
+kernel runs each cell's source as IPython runs a cell (its last expression displayed, an error
+shown as a traceback) and, after each, marks the end of that cell's outputs; the server hands
+each cell its own outputs, so Voilà draws the page as before, each output under its passage.
+As Voilà does, a cell that fails stops the run: the cells after it are left empty.
+
+A notebook the course cannot run this way is run cell by cell, as Voilà does: a kernel that is
+not Python, a cell with tags (nbclient reads some of them: ``skip-execution``,
+``raises-exception``), or a cell that awaits at its top level, which only a cell of its own can.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CELL_END", "batch_source", "can_run_together", "run_cells_together"]
+
+#: The media type of the output that marks the end of a cell's outputs; never drawn.
+CELL_END = "application/vnd.secure-base.cell-end+json"
+
+_RUNNER = """\
+def _secure_base_run_cells(sources):
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+    shell = get_ipython()
+    for number, source in enumerate(sources):
+        result = shell.run_cell(source, store_history=False)
+        publish_display_data({%(mime)r: {"cell": number}})
+        if not result.success:
+            break
+_secure_base_run_cells(%(sources)s)
+del _secure_base_run_cells
+"""
+
+
+def batch_source(sources: list[str]) -> str:
+    """The one cell that runs these cells' sources in turn, marking where each one's outputs end."""
+    return _RUNNER % {"mime": CELL_END, "sources": repr(list(sources))}
+
+
+def _code(cell: Any) -> bool:
+    return bool(cell.get("cell_type") == "code" and str(cell.get("source", "")).strip())
+
+
+def can_run_together(notebook: Any) -> bool:
+    """Whether this notebook's code cells can run in one request with the same results."""
+    language = notebook.get("metadata", {}).get("kernelspec", {}).get("language", "python")
+    if language != "python":
+        return False
+    code = [cell for cell in notebook.get("cells", []) if _code(cell)]
+    return len(code) > 1 and not any(
+        cell.get("metadata", {}).get("tags") or "await" in cell["source"] for cell in code
+    )
+
+
+def _split(outputs: list[Any], count: int) -> list[list[Any]] | None:
+    """Each cell's outputs, in order, from the one cell's; None if the marks are not all there."""
+    cells: list[list[Any]] = [[]]
+    for output in outputs:
+        mark = output.get("data", {}).get(CELL_END) if output.get("output_type") else None
+        if isinstance(mark, dict) and mark.get("cell") == len(cells) - 1:
+            cells.append([])
+        else:
+            cells[-1].append(output)
+    finished = cells[:-1]
+    if cells[-1]:  # outputs after the last mark: the run did not get that far
+        finished.append(cells[-1])
+    return finished if len(finished) <= count else None
+
+
+def run_cells_together() -> None:
+    """Make the executor Voilà runs each page with send its code cells in one request (once)."""
+    import nbformat
+    import voila.notebook_renderer as renderer
+    from nbclient.exceptions import CellExecutionError
+    from voila.execute import strip_code_cell_warnings
+
+    if getattr(renderer.VoilaExecutor, "runs_cells_together", False):
+        return
+
+    class CourseExecutor(renderer.VoilaExecutor):
+        """Voilà's executor, a page's code cells sent to the kernel in one request."""
+
+        runs_cells_together = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._tried = False
+            self._ran: dict[int, list[Any]] = {}
+            self._failed: int | None = None
+
+        async def execute_cell(
+            self, cell: Any, resources: Any, cell_index: int, store_history: bool = True
+        ) -> Any:
+            if not self._tried and _code(cell):
+                self._tried = True  # once: a batch that fails leaves the cells to run alone
+                if can_run_together(self.nb) and self.nb.cells[cell_index] is cell:
+                    await self._run_together(cell_index, store_history)
+            if cell_index not in self._ran:
+                return await super().execute_cell(cell, resources, cell_index, store_history)
+            cell.outputs = self._ran.pop(cell_index)
+            if cell_index == self._failed:  # as nbclient raises it; Voilà then stops the page
+                error: dict[str, Any] = next(
+                    (o for o in cell.outputs if o.get("output_type") == "error"), {}
+                )
+                raise CellExecutionError.from_cell_and_msg(cell, error)
+            if self.should_strip_error():
+                strip_code_cell_warnings(cell)
+                self.strip_code_cell_errors(cell)
+            return cell
+
+        async def _run_together(self, first: int, store_history: bool) -> None:
+            cells = self.nb.cells
+            indices = [i for i in range(first, len(cells)) if _code(cells[i])]
+            batch = nbformat.v4.new_code_cell(batch_source([cells[i].source for i in indices]))
+            # The timeout is a cell's; the batch is several cells' worth of time.
+            timeout: int | None = getattr(self, "timeout", None)
+            if timeout is not None:
+                setattr(self, "timeout", timeout * len(indices))  # noqa: B010 - a trait
+            try:
+                await self.async_execute_cell(batch, first, store_history=store_history)
+            finally:
+                setattr(self, "timeout", timeout)  # noqa: B010
+            split = _split(batch.outputs, len(indices))
+            if split is None:
+                raise RuntimeError("the cells' outputs could not be told apart")
+            ran: dict[int, list[Any]] = {i: [] for i in indices}
+            for index, outputs in zip(indices, split, strict=False):
+                ran[index] = [nbformat.from_dict(output) for output in outputs]
+                if any(output.get("output_type") == "error" for output in outputs):
+                    self._failed = index
+                    break
+            self._ran = ran
+
+    renderer.VoilaExecutor = CourseExecutor
