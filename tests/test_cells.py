@@ -37,7 +37,7 @@ def notebook(cells: list[tuple[str, str]]) -> Any:
 
 
 def run_page(
-    nb: Any, *, together: bool, show_tracebacks: bool = True
+    nb: Any, *, together: bool, show_tracebacks: bool = True, timeout: int | None = None
 ) -> tuple[list[Any], Any, int]:
     """Run a notebook's cells as Voilà's page generator does; the cells it yielded, the error
     that stopped it (if any) and how many requests the kernel was sent."""
@@ -49,13 +49,17 @@ def run_page(
         km = AsyncKernelManager(kernel_name="python3")
         await km.start_kernel()
         executor_class = renderer.VoilaExecutor if together else VoilaExecutor
-        executor = executor_class(nb, km=km, show_tracebacks=show_tracebacks)
+        executor = executor_class(nb, km=km, show_tracebacks=show_tracebacks, timeout=timeout)
         executor.kc = await executor.async_start_new_kernel_client()
         done, stopped = [], None
         try:
             for index, cell in enumerate(nb.cells):
                 try:
                     done.append(await executor.execute_cell(cell, None, index, store_history=False))
+                except TimeoutError as error:
+                    stopped = error
+                    done.append(cell)
+                    break
                 except CellExecutionError as error:
                     stopped = error
                     if executor.should_strip_error():
@@ -136,6 +140,14 @@ def test_a_failing_cell_stops_the_page_as_voila_stops_it() -> None:
     assert failed[1]["ename"] == "ZeroDivisionError"
 
 
+def test_cells_that_run_too_long_together_stop_the_page_with_voila_s_message() -> None:
+    cells = [("code", "print('quick')"), ("code", "import time\ntime.sleep(30)")]
+    together, stopped, _ = run_page(notebook(cells), together=True, timeout=1)
+    assert isinstance(stopped, TimeoutError)
+    assert together[0].outputs[0]["output_type"] == "error"
+    assert "timed out" in together[0].outputs[0]["traceback"][0]
+
+
 def test_a_learner_sees_no_traceback_when_tracebacks_are_hidden() -> None:
     cells = [("code", "print('fine')"), ("code", "raise ValueError('/home/server/secret')")]
     together, stopped, _ = run_page(notebook(cells), together=True, show_tracebacks=False)
@@ -148,6 +160,12 @@ def test_only_notebooks_that_give_the_same_result_are_run_together() -> None:
     assert can_run_together(notebook(CELLS))
     assert not can_run_together(notebook([("code", "1")]))  # one cell: nothing to gain
     assert not can_run_together(notebook([("code", "1"), ("code", "await asyncio.sleep(0)")]))
+    for alone in (
+        "from IPython.display import clear_output\nclear_output()",
+        "display('x', display_id='shown')",
+        "handle.update_display('y')",
+    ):
+        assert not can_run_together(notebook([("code", "1"), ("code", alone)])), alone
     tagged = notebook([("code", "1"), ("code", "2")])
     tagged.cells[1].metadata["tags"] = ["raises-exception"]
     assert not can_run_together(tagged)

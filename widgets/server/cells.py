@@ -14,18 +14,23 @@ each cell its own outputs, so Voilà draws the page as before, each output under
 As Voilà does, a cell that fails stops the run: the cells after it are left empty.
 
 A notebook the course cannot run this way is run cell by cell, as Voilà does: a kernel that is
-not Python, a cell with tags (nbclient reads some of them: ``skip-execution``,
-``raises-exception``), or a cell that awaits at its top level, which only a cell of its own can.
+not Python; a cell with tags (nbclient reads some of them: ``skip-execution``,
+``raises-exception``); a cell that awaits at its top level, which only a cell of its own can; or
+a cell that may clear or replace outputs already shown (``clear_output``, a ``display_id``),
+since the server would apply that to the one request's outputs, not to the cell's own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CELL_END", "batch_source", "can_run_together", "run_cells_together"]
+__all__ = ["ALONE", "CELL_END", "batch_source", "can_run_together", "run_cells_together"]
 
 #: The media type of the output that marks the end of a cell's outputs; never drawn.
 CELL_END = "application/vnd.secure-base.cell-end+json"
+
+#: Words in a cell that keep its notebook running cell by cell (see above).
+ALONE = ("await", "clear_output", "display_id", "update_display")
 
 _RUNNER = """\
 def _secure_base_run_cells(sources):
@@ -58,7 +63,8 @@ def can_run_together(notebook: Any) -> bool:
         return False
     code = [cell for cell in notebook.get("cells", []) if _code(cell)]
     return len(code) > 1 and not any(
-        cell.get("metadata", {}).get("tags") or "await" in cell["source"] for cell in code
+        cell.get("metadata", {}).get("tags") or any(word in cell["source"] for word in ALONE)
+        for cell in code
     )
 
 
@@ -104,7 +110,12 @@ def run_cells_together() -> None:
             if not self._tried and _code(cell):
                 self._tried = True  # once: a batch that fails leaves the cells to run alone
                 if can_run_together(self.nb) and self.nb.cells[cell_index] is cell:
-                    await self._run_together(cell_index, store_history)
+                    try:
+                        await self._run_together(cell_index, store_history)
+                    except TimeoutError as error:  # as Voilà's own executor shows it
+                        self.log.error(error)
+                        self.show_code_cell_timeout(cell)
+                        raise
             if cell_index not in self._ran:
                 return await super().execute_cell(cell, resources, cell_index, store_history)
             cell.outputs = self._ran.pop(cell_index)
