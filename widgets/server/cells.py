@@ -112,8 +112,8 @@ def run_cells_together() -> None:
                 if can_run_together(self.nb) and self.nb.cells[cell_index] is cell:
                     try:
                         await self._run_together(cell_index, store_history)
-                    except TimeoutError as error:  # as Voilà's own executor shows it
-                        self.log.error(error)
+                    except TimeoutError as timed_out:  # as Voilà's own executor shows it
+                        self.log.error(timed_out)
                         self.show_code_cell_timeout(cell)
                         raise
             if cell_index not in self._ran:
