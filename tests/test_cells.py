@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import threading
 from typing import Any
 
 import nbformat
@@ -71,7 +72,23 @@ def run_page(
             executor.kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
-    return asyncio.run(go())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # this one for the whole session, and asyncio.run() refuses to start beside it.
+    result: list[tuple[list[Any], Any, int]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(go()))
+        except BaseException as error:  # noqa: BLE001 - raised again below, in the test
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def outputs(cells: list[Any]) -> list[list[dict[str, Any]]]:
