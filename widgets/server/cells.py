@@ -68,19 +68,17 @@ def can_run_together(notebook: Any) -> bool:
     )
 
 
-def _split(outputs: list[Any], count: int) -> list[list[Any]] | None:
-    """Each cell's outputs, in order, from the one cell's; None if the marks are not all there."""
+def _split(outputs: list[Any]) -> list[list[Any]]:
+    """Each cell's outputs, in order, from the one cell's: a mark ends a cell's outputs only
+    where it is that cell's own (an output a cell makes that looks like one stays its output)."""
     cells: list[list[Any]] = [[]]
     for output in outputs:
-        mark = output.get("data", {}).get(CELL_END) if output.get("output_type") else None
+        mark = output.get("data", {}).get(CELL_END)
         if isinstance(mark, dict) and mark.get("cell") == len(cells) - 1:
             cells.append([])
         else:
             cells[-1].append(output)
-    finished = cells[:-1]
-    if cells[-1]:  # outputs after the last mark: the run did not get that far
-        finished.append(cells[-1])
-    return finished if len(finished) <= count else None
+    return cells if cells[-1] else cells[:-1]
 
 
 def run_cells_together() -> None:
@@ -141,12 +139,13 @@ def run_cells_together() -> None:
                 await self.async_execute_cell(batch, first, store_history=store_history)
             finally:
                 setattr(self, "timeout", timeout)  # noqa: B010
-            split = _split(batch.outputs, len(indices))
-            if split is None:
+            split = _split(batch.outputs)
+            if len(split) > len(indices):  # a cell made marks of its own
                 raise RuntimeError("the cells' outputs could not be told apart")
             ran: dict[int, list[Any]] = {i: [] for i in indices}
+            # nbclient's outputs are notebook nodes already: each cell takes its own as they are.
             for index, outputs in zip(indices, split, strict=False):
-                ran[index] = [nbformat.from_dict(output) for output in outputs]
+                ran[index] = outputs
                 if any(output.get("output_type") == "error" for output in outputs):
                     self._failed = index
                     break
