@@ -11,7 +11,13 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from widgets.server.cells import CELL_END, batch_source, can_run_together, run_cells_together
+from widgets.server.cells import (
+    CELL_END,
+    batch_source,
+    can_run_together,
+    output_from_msg,
+    run_cells_together,
+)
 
 CELLS = [
     ("code", "x = 6\nprint('first', x)"),
@@ -207,3 +213,73 @@ def test_voila_s_executor_is_changed_once_and_keeps_voila_s_own_behaviour() -> N
     executor_class = renderer.VoilaExecutor
     assert executor_class.runs_cells_together
     assert executor_class.__mro__[1] is VoilaExecutor
+
+
+def _message(kind: str, **content: Any) -> dict[str, Any]:
+    return {"header": {"msg_type": kind}, "content": content}
+
+
+WIDGET_VIEW = {"model_id": "a1", "version_major": 2, "version_minor": 0}
+OUTPUTS = [
+    _message("stream", name="stdout", text="first 6\n"),
+    _message("stream", name="stderr", text=["two ", "lines\n"]),
+    _message(
+        "display_data",
+        data={"application/vnd.jupyter.widget-view+json": WIDGET_VIEW, "text/plain": "Box()"},
+        metadata={},
+        transient={},
+    ),
+    _message("display_data", data={"text/html": ["<b>", "shown</b>"]}, metadata={"isolated": 1}),
+    _message("display_data", data={"application/json": [1, {"a": None}]}, metadata={}),
+    _message("execute_result", data={"text/plain": "42"}, metadata={}, execution_count=3),
+    _message("execute_result", data={"text/plain": "42"}, metadata={}, execution_count=None),
+    _message("error", ename="ZeroDivisionError", evalue="division by zero", traceback=["a", "b"]),
+]
+REFUSED = [
+    _message("stream", name="stdout", text=7),
+    _message("stream", name=["stdout"], text="x"),
+    _message("display_data", data={"text/html": {"not": "text"}}, metadata={}),
+    _message("display_data", data={"text/html": ["<b>", 1]}, metadata={}),
+    _message("display_data", data="text", metadata={}),
+    _message("display_data", data={"text/plain": "x"}, metadata=[]),
+    _message("execute_result", data={"text/plain": "x"}, metadata={}, execution_count=-1),
+    _message("execute_result", data={"text/plain": "x"}, metadata={}, execution_count="3"),
+    _message("error", ename="E", evalue=None, traceback=[]),
+    _message("error", ename="E", evalue="v", traceback="one line"),
+]
+
+
+@pytest.mark.parametrize("msg", OUTPUTS, ids=lambda m: m["header"]["msg_type"])
+def test_each_output_is_made_exactly_as_nbformat_makes_it(msg: dict[str, Any]) -> None:
+    import json
+
+    from nbformat.v4 import output_from_msg as nbformat_output
+
+    ours, theirs = output_from_msg(msg), nbformat_output(msg)
+    assert ours == theirs
+    assert json.dumps(ours) == json.dumps(theirs)  # the same fields, in the same order
+    assert type(ours) is type(theirs) and type(ours.get("data")) is type(theirs.get("data"))
+
+
+@pytest.mark.parametrize("msg", REFUSED, ids=lambda m: m["header"]["msg_type"])
+def test_an_output_the_schema_refuses_is_refused_as_nbformat_refuses_it(
+    msg: dict[str, Any],
+) -> None:
+    from nbformat import ValidationError
+
+    with pytest.raises(ValidationError):
+        output_from_msg(msg)
+
+
+def test_a_message_that_is_no_output_is_refused_as_nbclient_expects() -> None:
+    with pytest.raises(ValueError, match="Unrecognized output msg type"):
+        output_from_msg(_message("status", execution_state="busy"))
+    with pytest.raises(KeyError):
+        output_from_msg(_message("stream", name="stdout"))
+
+
+def test_nbclient_makes_its_outputs_with_the_course_s_function() -> None:
+    import nbclient.client
+
+    run_cells_together()
+    assert nbclient.client.output_from_msg is output_from_msg  # type: ignore[attr-defined]
