@@ -13,6 +13,7 @@ from nbclient.exceptions import CellExecutionError
 
 from widgets.server.cells import (
     CELL_END,
+    _split,
     batch_source,
     can_run_together,
     output_from_msg,
@@ -283,3 +284,87 @@ def test_nbclient_makes_its_outputs_with_the_course_s_function() -> None:
 
     run_cells_together()
     assert nbclient.client.output_from_msg is output_from_msg  # type: ignore[attr-defined]
+
+
+def _text(words: str) -> dict[str, Any]:
+    return {"output_type": "stream", "name": "stdout", "text": words}
+
+
+def _mark(cell: int) -> dict[str, Any]:
+    return {"output_type": "display_data", "metadata": {}, "data": {CELL_END: {"cell": cell}}}
+
+
+def test_each_output_goes_to_the_cell_its_parent_header_names() -> None:
+    a, b, c, d = _text("a"), _text("b"), _text("c"), _text("d")
+    # Cell 1 printed nothing; cell 2's stream came after cell 3's; d names no cell, so it is
+    # the last named cell's (a thread's output, say); a cell's own mark-alike stays its own.
+    named = [(a, 0), (c, 3), (b, 2), (d, None), (_mark(3), 3)]
+    assert _split(named, 4) == [[a], [], [b, d], [c, _mark(3)]]
+    for wrong in (4, -1, "1", True):
+        with pytest.raises(RuntimeError, match="could not be told apart"):
+            _split([(a, wrong)], 4)
+
+
+def test_where_the_kernel_marks_the_ends_of_cells_each_mark_ends_its_own_cell() -> None:
+    a, b = _text("a"), _text("b")
+    marked = [(a, None), (_mark(0), None), (_mark(1), None), (_mark(0), None), (b, None)]
+    # The second mark for cell 0 came from cell 2 itself: it is that cell's output.
+    assert _split(marked, 3) == [[a], [], [_mark(0), b]]
+    with pytest.raises(RuntimeError, match="could not be told apart"):
+        _split([(_mark(0), None), (_mark(1), None), (a, None)], 2)
+
+
+class _Shell:
+    """Just enough of an IPython shell for the runner: each cell's source and the parent header
+    it ran under; a source that says so fails."""
+
+    def __init__(self, parent: dict[str, Any] | None) -> None:
+        self.ran: list[tuple[str, Any]] = []
+        if parent is not None:
+            self.parent = parent
+            self.get_parent = lambda: self.parent
+            self.set_parent = self._set_parent
+
+    def _set_parent(self, parent: dict[str, Any]) -> None:
+        self.parent = parent
+
+    def run_cell(self, source: str, store_history: bool) -> Any:
+        header = getattr(self, "parent", None)
+        self.ran.append((source, header))
+        return type("Result", (), {"success": source != "fails"})()
+
+
+def _run_runner(shell: _Shell, sources: list[str], monkeypatch: Any) -> list[Any]:
+    import IPython
+    import IPython.display
+
+    published: list[Any] = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    monkeypatch.setattr(IPython.display, "publish_display_data", published.append)
+    exec(batch_source(sources), {})  # noqa: S102 - the course's own runner
+    return published
+
+
+def test_the_runner_names_each_cell_in_its_parent_header_and_restores_the_request_s(
+    monkeypatch: Any,
+) -> None:
+    from widgets.server.cells import CELL
+
+    request = {"header": {"msg_id": "m1", "msg_type": "execute_request"}, "content": {}}
+    shell = _Shell(request)
+    published = _run_runner(shell, ["a", "fails", "never"], monkeypatch)
+    assert shell.ran == [
+        ("a", {"msg_id": "m1", "msg_type": "execute_request", CELL: 0}),
+        ("fails", {"msg_id": "m1", "msg_type": "execute_request", CELL: 1}),
+    ]
+    assert shell.parent is request  # the request's own parent once the cells have run
+    assert published == []  # no marks: the parent headers tell the cells apart
+
+
+def test_a_shell_that_takes_no_parent_header_gets_marks_between_its_cells(
+    monkeypatch: Any,
+) -> None:
+    shell = _Shell(None)
+    published = _run_runner(shell, ["a", "b", "fails", "never"], monkeypatch)
+    assert [source for source, _ in shell.ran] == ["a", "b", "fails"]
+    assert published == [{CELL_END: {"cell": 0}}, {CELL_END: {"cell": 1}}, {CELL_END: {"cell": 2}}]

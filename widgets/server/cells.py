@@ -9,9 +9,13 @@ paid by every learner on every page, on a server that is one process for everyon
 
 :func:`run_cells_together` has Voilà's executor send a page's code cells in one request. The
 kernel runs each cell's source as IPython runs a cell (its last expression displayed, an error
-shown as a traceback) and, after each, marks the end of that cell's outputs; the server hands
-each cell its own outputs, so Voilà draws the page as before, each output under its passage.
-As Voilà does, a cell that fails stops the run: the cells after it are left empty.
+shown as a traceback), its outputs sent under a parent header that also names the cell, so the
+server hands each cell its own outputs and Voilà draws the page as before, each output under
+its passage. The request's own header is untouched (the cell's number is one more field), so
+nbclient still takes every output as the request's. A kernel whose shell cannot be given a
+parent header marks the end of each cell's outputs with an output of its own instead, which the
+server never draws. As Voilà does, a cell that fails stops the run: the cells after it are left
+empty.
 
 A notebook the course cannot run this way is run cell by cell, as Voilà does: a kernel that is
 not Python; a cell with tags (nbclient reads some of them: ``skip-execution``,
@@ -34,6 +38,7 @@ from typing import Any
 
 __all__ = [
     "ALONE",
+    "CELL",
     "CELL_END",
     "batch_source",
     "can_run_together",
@@ -41,7 +46,10 @@ __all__ = [
     "run_cells_together",
 ]
 
-#: The media type of the output that marks the end of a cell's outputs; never drawn.
+#: The field of an output's parent header that names the cell it came from.
+CELL = "secure_base_cell"
+#: The media type of the output that marks the end of a cell's outputs, where the kernel's
+#: shell cannot name the cell in the parent header; never drawn.
 CELL_END = "application/vnd.secure-base.cell-end+json"
 
 #: Words in a cell that keep its notebook running cell by cell (see above).
@@ -52,19 +60,28 @@ def _secure_base_run_cells(sources):
     from IPython import get_ipython
     from IPython.display import publish_display_data
     shell = get_ipython()
-    for number, source in enumerate(sources):
-        result = shell.run_cell(source, store_history=False)
-        publish_display_data({%(mime)r: {"cell": number}})
-        if not result.success:
-            break
+    parent = shell.get_parent() if hasattr(shell, "set_parent") else None
+    header = parent.get("header", parent) if isinstance(parent, dict) else None
+    try:
+        for number, source in enumerate(sources):
+            if header is not None:
+                shell.set_parent({**header, %(cell)r: number})
+            result = shell.run_cell(source, store_history=False)
+            if header is None:
+                publish_display_data({%(mime)r: {"cell": number}})
+            if not result.success:
+                break
+    finally:
+        if header is not None:
+            shell.set_parent(parent)
 _secure_base_run_cells(%(sources)s)
 del _secure_base_run_cells
 """
 
 
 def batch_source(sources: list[str]) -> str:
-    """The one cell that runs these cells' sources in turn, marking where each one's outputs end."""
-    return _RUNNER % {"mime": CELL_END, "sources": repr(list(sources))}
+    """The one cell that runs these cells' sources in turn, each one's outputs told apart."""
+    return _RUNNER % {"cell": CELL, "mime": CELL_END, "sources": repr(list(sources))}
 
 
 def _code(cell: Any) -> bool:
@@ -83,17 +100,27 @@ def can_run_together(notebook: Any) -> bool:
     )
 
 
-def _split(outputs: list[Any]) -> list[list[Any]]:
-    """Each cell's outputs, in order, from the one cell's: a mark ends a cell's outputs only
-    where it is that cell's own (an output a cell makes that looks like one stays its output)."""
-    cells: list[list[Any]] = [[]]
-    for output in outputs:
+def _split(outputs: list[tuple[Any, Any]], cells: int) -> list[list[Any]]:
+    """Each cell's outputs, in order, from the one cell's, each with the cell its parent header
+    names (``None`` where it names none). An output that names no cell is its cell's, the last
+    one named; where the kernel marks the ends of cells instead, a mark ends a cell's outputs
+    only where it is that cell's own (an output a cell makes that looks like one stays its own).
+    """
+    split: list[list[Any]] = [[] for _ in range(cells)]
+    current = 0
+    for output, named in outputs:
+        if named is not None:
+            if type(named) is not int or not 0 <= named < cells:
+                raise RuntimeError("the cells' outputs could not be told apart")
+            current = named
         mark = output.get("data", {}).get(CELL_END)
-        if isinstance(mark, dict) and mark.get("cell") == len(cells) - 1:
-            cells.append([])
-        else:
-            cells[-1].append(output)
-    return cells if cells[-1] else cells[:-1]
+        if named is None and isinstance(mark, dict) and mark.get("cell") == current:
+            current += 1
+            continue
+        if current >= cells:  # a cell made marks of its own
+            raise RuntimeError("the cells' outputs could not be told apart")
+        split[current].append(output)
+    return split
 
 
 #: The fields of each kind of output, in the order nbformat gives them.
@@ -182,6 +209,15 @@ def run_cells_together() -> None:
             self._tried = False
             self._ran: dict[int, list[Any]] = {}
             self._failed: int | None = None
+            self._named: dict[int, Any] | None = None  # while a batch runs: output -> cell
+
+        def output(
+            self, outs: list[Any], msg: dict[str, Any], display_id: Any, cell_index: int
+        ) -> Any:
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None and self._named is not None:
+                self._named[id(out)] = msg.get("parent_header", {}).get(CELL)
+            return out
 
         async def execute_cell(
             self, cell: Any, resources: Any, cell_index: int, store_history: bool = True
@@ -216,13 +252,14 @@ def run_cells_together() -> None:
             timeout: int | None = getattr(self, "timeout", None)
             if timeout is not None:
                 setattr(self, "timeout", timeout * len(indices))  # noqa: B010 - a trait
+            named: dict[int, Any] = {}
+            self._named = named
             try:
                 await self.async_execute_cell(batch, first, store_history=store_history)
             finally:
                 setattr(self, "timeout", timeout)  # noqa: B010
-            split = _split(batch.outputs)
-            if len(split) > len(indices):  # a cell made marks of its own
-                raise RuntimeError("the cells' outputs could not be told apart")
+                self._named = None
+            split = _split([(o, named.get(id(o))) for o in batch.outputs], len(indices))
             ran: dict[int, list[Any]] = {i: [] for i in indices}
             # nbclient's outputs are notebook nodes already: each cell takes its own as they are.
             for index, outputs in zip(indices, split, strict=False):
