@@ -10,7 +10,8 @@ measures for ``01_availability``:
   on one protocol-level load (page fetched, widget state fetched as the browser does);
 - many learners at once: N protocol-level learners open the page together; each is ready when
   its kernel has answered ``request_states``; p95 and failures (``--crowd-rounds`` takes several
-  bursts, bare and course in turn, and reports the median round);
+  bursts and reports the median round; the pages take turns going first, since a small shared
+  machine can slow down over a run of bursts, and on Linux each burst's stolen CPU is shown);
 - what a keystroke costs: a learner types into one box in Chromium for a few seconds; every
   journal write is counted (each save replaces the file, so its identity changes).
 
@@ -142,6 +143,17 @@ def cpu_per_load(server: Server, file: str) -> float:
     used = cpu_seconds(server.process.pid) - before_server + cpu_seconds(pid)
     server.shut_down_kernels([loaded["kernel"]])
     return used
+
+
+def stolen_cpu() -> float | None:
+    """CPU seconds the host has taken from this machine since it started (Linux only: the
+    ``steal`` column of ``/proc/stat``); ``None`` where the system does not say."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, AttributeError):
+        return None
 
 
 def crowd(server: Server, file: str, learners: int) -> tuple[list[float], list[str]]:
@@ -322,12 +334,16 @@ def main() -> None:
         # several, bare and course in turn, and reports the median round.
         rounds: dict[str, list[float]] = {"bare": [], "course": []}
         failures: dict[str, list[str]] = {"bare": [], "course": []}
-        for _ in range(args.crowd_rounds):
-            for name, server, file in (
-                ("bare", bare_server, "bare.ipynb"),
-                ("course", course_server, MODULE),
-            ):
+        stolen: dict[str, list[float]] = {"bare": [], "course": []}
+        pages = [("bare", bare_server, "bare.ipynb"), ("course", course_server, MODULE)]
+        for number in range(args.crowd_rounds):
+            # Bare first, then course first, and so on: a machine that slows down over the
+            # bursts (a shared host, say) then slows both pages alike.
+            for name, server, file in pages if number % 2 == 0 else pages[::-1]:
+                steal_before = stolen_cpu()
                 times, failed = crowd(server, file, args.learners)
+                if steal_before is not None and (steal_after := stolen_cpu()) is not None:
+                    stolen[name].append(steal_after - steal_before)
                 failures[name] += [f"round {len(rounds[name]) + 1}: {why}" for why in failed]
                 if times:
                     rounds[name].append(p95(times))
@@ -335,6 +351,7 @@ def main() -> None:
             name: {
                 "p95_s": statistics.median(rounds[name]) if rounds[name] else None,
                 "rounds_p95_s": rounds[name],
+                "rounds_stolen_cpu_s": stolen[name],
                 "failures": len(failures[name]),
                 "why": sorted(Counter(failures[name]).items()),
             }
@@ -386,6 +403,15 @@ def main() -> None:
             for name in ("course", "bare")
         )
     )
+    if out["crowd"]["course"]["rounds_stolen_cpu_s"]:
+        print(
+            "CPU stolen by the host during each round, s: "
+            + "; ".join(
+                f"{name} "
+                + ", ".join(f"{v:.1f}" for v in out["crowd"][name]["rounds_stolen_cpu_s"])
+                for name in ("course", "bare")
+            )
+        )
     print(
         f"failures at once: course {out['crowd']['course']['failures']}, "
         f"bare {out['crowd']['bare']['failures']}"
