@@ -255,3 +255,145 @@ def test_a_cache_folder_that_cannot_be_written_costs_nothing(content_copy, tmp_p
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv(schema.CACHE_ENV, str(blocker))
     assert parse_course(content_copy) == load_course()
+
+
+def _kept(root: Path, make=None):
+    """The course under ``root`` through the cache of checked content, as load_course reads it."""
+    from widgets.content.course import course_files
+    from widgets.content.model import Course
+    from widgets.content.schema import kept_checked
+
+    return kept_checked("course", course_files(root), Course, make or (lambda: parse_course(root)))
+
+
+def _checked_again():
+    raise AssertionError("the content was checked again")
+
+
+def test_a_checked_course_is_kept_and_taken_back_without_checking_again(
+    content_copy, tmp_path, monkeypatch
+):
+    from widgets.content import schema
+    from widgets.content.model import Prompt
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    first = _kept(content_copy)
+    assert first == parse_course(content_copy)
+    (entry,) = (tmp_path / "cache" / "checked-content-1").glob("*.json")
+    kept = json.loads(entry.read_text(encoding="utf-8"))
+    assert set(kept) == {"name", "stamps", "data"}
+    assert {Path(p).name for p, _size, _mtime in kept["stamps"]} >= {
+        "course.toml",
+        "availability.toml",
+        "course.py",
+        "model.py",
+        "schema.py",
+    }
+    again = _kept(content_copy, _checked_again)
+    assert again == first
+    assert isinstance(again.prompts, tuple) and isinstance(again.prompts[0], Prompt)
+    assert isinstance(again.prompts[0].source, tuple)
+
+
+def test_a_changed_content_file_is_checked_again(content_copy, tmp_path, monkeypatch):
+    from widgets.content import schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    _kept(content_copy)
+    _replace(content_copy / "statements" / "belonging.toml", "[[statement]]", "[[statements]]")
+    with pytest.raises(ContentError, match="expected only"):
+        _kept(content_copy)
+    _replace(content_copy / "statements" / "belonging.toml", "[[statements]]", "[[statement]]")
+    _replace(
+        content_copy / "course.toml", 'title = "Team as a Secure Base"', 'title = "Secure Base"'
+    )
+    assert _kept(content_copy).title == "Secure Base"
+
+
+def test_changed_checking_code_means_the_content_is_checked_again(tmp_path, monkeypatch):
+    import os
+
+    from widgets.content import schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    code = tmp_path / "checks.py"
+    code.write_text("# the rules\n", encoding="utf-8")
+    made = []
+
+    def make():
+        made.append(1)
+        return ("kept", "value")
+
+    kind = tuple[str, ...]
+    assert schema.kept_checked("thing", [code], kind, make) == ("kept", "value")
+    assert schema.kept_checked("thing", [code], kind, make) == ("kept", "value")
+    assert len(made) == 1
+    stat = code.stat()
+    os.utime(code, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert schema.kept_checked("thing", [code], kind, make) == ("kept", "value")
+    assert len(made) == 2
+    # A file that has gone is no stamp at all: checked every time.
+    assert schema.kept_checked("thing", [tmp_path / "gone.py"], kind, make) == ("kept", "value")
+    assert len(made) == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda kept: "{not json",
+        lambda kept: json.dumps({**kept, "data": {**kept["data"], "title": None} | {"x": 1}}),
+        lambda kept: json.dumps(
+            {**kept, "data": {k: v for k, v in kept["data"].items() if k != "modules"}}
+        ),
+        lambda kept: json.dumps({**kept, "name": "another thing"}),
+        lambda kept: json.dumps({**kept, "stamps": kept["stamps"][1:]}),
+        lambda kept: json.dumps([kept]),
+    ],
+    ids=[
+        "not JSON",
+        "an unknown field",
+        "a missing field",
+        "another name",
+        "other stamps",
+        "a list",
+    ],
+)
+def test_a_damaged_checked_entry_means_the_content_is_checked_again(
+    content_copy, tmp_path, monkeypatch, damage
+):
+    from widgets.content import schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    expected = _kept(content_copy)
+    (entry,) = (tmp_path / "cache" / "checked-content-1").glob("*.json")
+    entry.write_text(damage(json.loads(entry.read_text(encoding="utf-8"))), encoding="utf-8")
+    checked = []
+    assert _kept(content_copy, lambda: checked.append(1) or parse_course(content_copy)) == expected
+    assert checked == [1]
+    assert _kept(content_copy, _checked_again) == expected  # and kept again, whole
+
+
+def test_a_module_s_scenarios_come_back_from_the_cache_as_they_were_checked(tmp_path, monkeypatch):
+    from widgets.content import scenarios, schema
+
+    monkeypatch.setenv(schema.CACHE_ENV, str(tmp_path / "cache"))
+    scenarios.scenarios_for.cache_clear()
+    try:
+        first = scenarios.scenarios_for("availability")
+        assert first and all(s.domain == "availability" for s in first)
+        scenarios.scenarios_for.cache_clear()
+        monkeypatch.setattr(scenarios, "_check_scenarios_for", lambda *a: _checked_again())
+        again = scenarios.scenarios_for("availability")
+        assert again == first
+        assert isinstance(again[0].node[0].choice, tuple)
+    finally:
+        scenarios.scenarios_for.cache_clear()
+
+
+def test_a_checked_cache_that_cannot_be_written_costs_nothing(content_copy, tmp_path, monkeypatch):
+    from widgets.content import schema
+
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(schema.CACHE_ENV, str(blocker))
+    assert _kept(content_copy) == parse_course(content_copy)

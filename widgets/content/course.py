@@ -1,6 +1,7 @@
 """Reading the course: ``course.toml``, ``prompts/<domain>.toml`` and
 ``statements/<domain>.toml`` beside this module, checked against the schema and against each
-other (a prompt's domain and stage, a module's domain, unique ids), once per process.
+other (a prompt's domain and stage, a module's domain, unique ids), once per process, and
+kept as checked for the next process while none of its files has changed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .model import (
     Stage,
     Statement,
 )
-from .schema import ContentError, build, read_toml, table_list, unique
+from .schema import ContentError, build, kept_checked, read_toml, table_list, unique
 
 __all__ = ["content_root", "load_course", "parse_course"]
 
@@ -197,7 +198,24 @@ def content_root() -> Path:
     return Path(str(resources.files(__package__ or __name__)))
 
 
+def course_files(root: Path) -> list[Path]:
+    """The files the course is read from and checked by: its content and the code that checks
+    it (see :func:`~.schema.kept_checked`)."""
+    from . import model, schema
+
+    return [
+        root / "course.toml",
+        *sorted((root / "prompts").glob("*.toml")),
+        *sorted((root / "statements").glob("*.toml")),
+        Path(__file__),
+        Path(model.__file__),
+        Path(schema.__file__),
+    ]
+
+
 @cache
 def load_course() -> Course:
-    """The course, read once per process and validated."""
-    return parse_course(content_root())
+    """The course, read and validated once per process; a later process whose files are all
+    unchanged takes it as it was checked (:func:`~.schema.kept_checked`)."""
+    root = content_root()
+    return kept_checked("course", course_files(root), Course, lambda: parse_course(root))

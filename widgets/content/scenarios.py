@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .course import load_course
+from .course import content_root, course_files, load_course
 from .model import SOURCE_ID, Course
-from .schema import ContentError, build, find, read_toml
+from .schema import ContentError, build, find, kept_checked, read_toml
 
 __all__ = [
     "Choice",
@@ -263,13 +263,30 @@ def scenarios_for(domain: str) -> tuple[Scenario, ...]:
 
     A module's page needs only its own scenarios, so the others are read (from the
     parsed-content cache) but not built or checked; a file that does not say plainly which
-    domain it belongs to is built and checked, so that its mistake is reported.
+    domain it belongs to is built and checked, so that its mistake is reported. A later process
+    whose scenario files, course and checking code are all unchanged takes them as they were
+    checked (:func:`~.schema.kept_checked`).
     """
     if load_scenarios.cache_info().currsize:
         return tuple(s for s in load_scenarios() if s.domain == domain)
+    folder = exercises_dir()
+    files = [
+        *sorted(folder.glob("*.toml")),
+        *course_files(content_root()),
+        Path(__file__),
+    ]
+    return kept_checked(
+        f"scenarios for {domain}",
+        files,
+        tuple[Scenario, ...],
+        lambda: _check_scenarios_for(domain, folder),
+    )
+
+
+def _check_scenarios_for(domain: str, folder: Path) -> tuple[Scenario, ...]:
     course = load_course()
     found = []
-    for path in sorted(exercises_dir().glob("*.toml")):
+    for path in sorted(folder.glob("*.toml")):
         raw = read_toml(path, ScenarioError)
         domains = raw.get("domains")
         if isinstance(domains, list) and domains and isinstance(domains[0], str):

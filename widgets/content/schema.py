@@ -19,12 +19,13 @@ import os
 import tempfile
 import types
 import typing
-from dataclasses import MISSING, fields, is_dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import MISSING, asdict, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ContentError", "build", "find", "read_toml", "table_list", "unique"]
+__all__ = ["ContentError", "build", "find", "kept_checked", "read_toml", "table_list", "unique"]
 
 if typing.TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -184,6 +185,94 @@ def _write_entry(entry: Path, text: str) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+#: The cache of content already checked, within the course's cache folder (its number is its
+#: format's).
+_CHECKED_NAME = "checked-content-1"
+
+
+def kept_checked(name: str, files: Iterable[Path], kind: Any, make: Callable[[], T]) -> T:
+    """What ``make`` gives, content read and checked, kept from one process to the next.
+
+    Every page's kernel would otherwise check the whole course again (about 1,300 values
+    against their types, then the course's own rules) to show one module. What ``make`` gives
+    is kept in the cache folder as plain data, under the size and modification time of every
+    one of ``files``: the content files it was read from and the code that checks them. A
+    process whose files all match rebuilds the value, of type ``kind``, from that data without
+    checking it again; any change to any of them, or an entry that cannot be read or rebuilt,
+    means it is read and checked afresh (and kept again). Nothing in the cache is run as code.
+    """
+    stamps: list[Any] = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            return make()
+        stamps.append([str(path), stat.st_size, stat.st_mtime_ns])
+    digest = hashlib.sha256(json.dumps([name, stamps[:1]]).encode("utf-8")).hexdigest()[:32]
+    entry = cache_folder() / _CHECKED_NAME / f"{digest}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+        kept = json.loads(entry.read_bytes())
+        if isinstance(kept, dict) and kept.get("name") == name and kept.get("stamps") == stamps:
+            value: T = _reviver(kind)(kept["data"])
+            return value
+    value = make()
+    try:
+        text = json.dumps(
+            {"name": name, "stamps": stamps, "data": _plain(value)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    except (TypeError, ValueError):
+        return value
+    _write_entry(entry, text)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A checked value as plain data: a dataclass as a table, a tuple as a list."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+@cache
+def _reviver(annotation: Any) -> Callable[[Any], Any]:
+    """Rebuilds a value of this annotation from its plain data. The course's rules are not
+    checked again, but the data's shape is (each table's fields, each value's type), so an entry
+    damaged or written by other code is refused, with TypeError, and not taken for content."""
+    origin = typing.get_origin(annotation)
+    if origin in (types.UnionType, typing.Union):
+        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        revive = _reviver(inner)
+        return lambda value: None if value is None else revive(value)
+    if origin is tuple:
+        item = _reviver(typing.get_args(annotation)[0])
+        return lambda value: tuple(item(v) for v in _of_type(value, list))
+    if isinstance(annotation, type) and is_dataclass(annotation):
+        hints = _hints(annotation)
+        plan = [(f.name, _reviver(hints[f.name])) for f in fields(annotation) if f.init]
+        names = {name for name, _ in plan}
+        cls = annotation
+
+        def table(value: Any) -> Any:
+            if type(value) is not dict or value.keys() != names:
+                raise TypeError(f"not a {cls.__name__} as it was kept")
+            return cls(**{name: revive(value[name]) for name, revive in plan})
+
+        return table
+    if annotation in (str, int, bool):
+        return lambda value: _of_type(value, annotation)
+    raise TypeError(f"unsupported annotation {annotation!r}")  # pragma: no cover
+
+
+def _of_type(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise TypeError(f"expected {kind.__name__}, found {type(value).__name__}")
+    return value
 
 
 def table_list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
