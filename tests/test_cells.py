@@ -141,6 +141,36 @@ def test_the_cells_run_in_one_request_and_each_keeps_its_own_outputs() -> None:
     assert not any(CELL_END in o.get("data", {}) for c in together for o in c.get("outputs", []))
 
 
+ORDER = [
+    (
+        "code",
+        "from IPython.display import HTML, display\nprint('before')\ndisplay(HTML('<i>one</i>'))\n"
+        "print('between')\ndisplay(HTML('<i>two</i>'))\nprint('after')",
+    ),
+    ("code", "import sys\nsys.stderr.write('warned\\n')\ndisplay(HTML('<i>three</i>'))"),
+    ("code", "display(HTML('<i>nothing printed</i>'))\ndisplay(HTML('<i>again</i>'))"),
+    ("code", "print('left in the buffer', end='')"),
+    ("code", "display(HTML('<i>after it</i>'))\nprint('last')"),
+]
+
+
+def test_what_a_cell_prints_and_shows_keeps_its_order_as_in_voila() -> None:
+    alone, _, _ = run_page(notebook(ORDER), together=False)
+    together, stopped, requests = run_page(notebook(ORDER), together=True)
+    assert stopped is None and requests == 1
+    assert outputs(together) == outputs(alone)
+    texts = [
+        [o.get("text") or o.get("data", {}).get("text/html") for o in c] for c in outputs(together)
+    ]
+    assert texts == [
+        ["before\n", "<i>one</i>", "between\n", "<i>two</i>", "after\n"],
+        ["warned\n", "<i>three</i>"],
+        ["<i>nothing printed</i>", "<i>again</i>"],
+        ["left in the buffer"],
+        ["<i>after it</i>", "last\n"],
+    ]
+
+
 def test_a_failing_cell_stops_the_page_as_voila_stops_it() -> None:
     cells = [
         ("code", "print('before')"),
@@ -314,12 +344,19 @@ def test_where_the_kernel_marks_the_ends_of_cells_each_mark_ends_its_own_cell() 
         _split([(_mark(0), None), (_mark(1), None), (a, None)], 2)
 
 
+class _Publisher:
+    def _flush_streams(self) -> None:
+        """ipykernel's: flush stdout and stderr before a display."""
+
+
 class _Shell:
     """Just enough of an IPython shell for the runner: each cell's source and the parent header
     it ran under; a source that says so fails."""
 
     def __init__(self, parent: dict[str, Any] | None) -> None:
         self.ran: list[tuple[str, Any]] = []
+        self.display_pub = _Publisher()
+        self.flushes_replaced: list[bool] = []
         if parent is not None:
             self.parent = parent
             self.get_parent = lambda: self.parent
@@ -329,6 +366,7 @@ class _Shell:
         self.parent = parent
 
     def run_cell(self, source: str, store_history: bool) -> Any:
+        self.flushes_replaced.append("_flush_streams" in vars(self.display_pub))
         header = getattr(self, "parent", None)
         self.ran.append((source, header))
         return type("Result", (), {"success": source != "fails"})()
@@ -358,6 +396,9 @@ def test_the_runner_names_each_cell_in_its_parent_header_and_restores_the_reques
         ("fails", {"msg_id": "m1", "msg_type": "execute_request", CELL: 1}),
     ]
     assert shell.parent is request  # the request's own parent once the cells have run
+    # While the cells ran, displays flushed only streams with something to send; after, as before.
+    assert shell.flushes_replaced == [True, True]
+    assert "_flush_streams" not in vars(shell.display_pub)
     assert published == []  # no marks: the parent headers tell the cells apart
 
 

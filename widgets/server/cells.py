@@ -17,6 +17,14 @@ parent header marks the end of each cell's outputs with an output of its own ins
 server never draws. As Voilà does, a cell that fails stops the run: the cells after it are left
 empty.
 
+While the cells run, a display flushes only the streams that have something to send. ipykernel
+flushes stdout and stderr before every display, so that what a cell printed comes before it,
+and each flush is a round trip to the kernel's IO thread: measured, 0.45 ms of the kernel's CPU
+a display even with nothing to send. A stream is passed over only when nothing has been written
+to it and nothing has flushed it since the runner's own last flush (its buffer is the same,
+empty one and no flush is pending); in any other case, or on a stream of another kind, it is
+flushed as before.
+
 A notebook the course cannot run this way is run cell by cell, as Voilà does: a kernel that is
 not Python; a cell with tags (nbclient reads some of them: ``skip-execution``,
 ``raises-exception``); a cell that awaits at its top level, which only a cell of its own can; or
@@ -57,11 +65,33 @@ ALONE = ("await", "clear_output", "display_id", "update_display")
 
 _RUNNER = """\
 def _secure_base_run_cells(sources):
+    import sys
     from IPython import get_ipython
     from IPython.display import publish_display_data
     shell = get_ipython()
     parent = shell.get_parent() if hasattr(shell, "set_parent") else None
     header = parent.get("header", parent) if isinstance(parent, dict) else None
+    publisher = getattr(shell, "display_pub", None)
+    own = getattr(publisher, "__dict__", {})
+    flushed = {}
+
+    def flush_written():
+        for stream in (sys.stdout, sys.stderr):
+            buffers = getattr(stream, "_buffers", None)
+            if (
+                buffers is not None
+                and buffers is flushed.get(id(stream))
+                and not buffers
+                and getattr(stream, "_flush_pending", True) is False
+            ):
+                continue
+            if stream is not None:
+                stream.flush()
+                flushed[id(stream)] = getattr(stream, "_buffers", None)
+
+    if "_flush_streams" not in own and hasattr(publisher, "_flush_streams"):
+        flush_written()
+        publisher._flush_streams = flush_written
     try:
         for number, source in enumerate(sources):
             if header is not None:
@@ -74,6 +104,8 @@ def _secure_base_run_cells(sources):
     finally:
         if header is not None:
             shell.set_parent(parent)
+        if own.get("_flush_streams") is flush_written:
+            del publisher._flush_streams
 _secure_base_run_cells(%(sources)s)
 del _secure_base_run_cells
 """
