@@ -115,11 +115,7 @@ def read_toml(path: Path, error: type[ContentError] = ContentError) -> dict[str,
     file's size and modification time. A page reads only the entries it needs. The cache holds
     plain data only, checked by :func:`build` exactly as freshly parsed TOML is.
     """
-    try:
-        stat = path.stat()
-    except OSError:
-        stat = None
-    stamp = [stat.st_size, stat.st_mtime_ns] if stat else None
+    stamp = _stamp(path)
     where = str(path.resolve())
     entry = _cache_entry(where)
     if stamp:
@@ -166,10 +162,21 @@ def cache_folder() -> Path:
     return user_cache_path("secure-base", appauthor=False)
 
 
-def _cache_entry(where: str) -> Path:
-    """The cache file for the content file at ``where`` (its resolved path), named by a digest."""
+def _stamp(path: Path) -> list[int] | None:
+    """A file's size and modification time, which a cache entry is kept under; ``None`` for a
+    file that cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _cache_entry(where: str, folder: str = _CACHE_NAME) -> Path:
+    """The cache file for ``where`` (a content file's resolved path, or what else an entry is
+    for) in one of the cache's folders, named by a digest."""
     digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:32]
-    return cache_folder() / _CACHE_NAME / f"{digest}.json"
+    return cache_folder() / folder / f"{digest}.json"
 
 
 def _write_entry(entry: Path, text: str) -> None:
@@ -205,13 +212,11 @@ def kept_checked(name: str, files: Iterable[Path], kind: Any, make: Callable[[],
     """
     stamps: list[Any] = []
     for path in files:
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return make()
-        stamps.append([str(path), stat.st_size, stat.st_mtime_ns])
-    digest = hashlib.sha256(json.dumps([name, stamps[:1]]).encode("utf-8")).hexdigest()[:32]
-    entry = cache_folder() / _CHECKED_NAME / f"{digest}.json"
+        stamps.append([str(path), *stamp])
+    entry = _cache_entry(json.dumps([name, stamps[:1]]), _CHECKED_NAME)
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
         kept = json.loads(entry.read_bytes())
         if isinstance(kept, dict) and kept.get("name") == name and kept.get("stamps") == stamps:
