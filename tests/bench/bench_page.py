@@ -7,11 +7,13 @@ measures for ``01_availability``:
 - widget models: the comms a page's kernel holds once it has run (``comm_info_request``);
 - time to interactive in headless Chromium (every cell run, every component drawn), median;
 - server and kernel CPU per load: the CPU time the Voilà server and the page's kernel spend
-  on one protocol-level load (page fetched, widget state fetched as the browser does);
+  on one protocol-level load (page fetched, widget state fetched as the browser does, over the
+  browser's own websocket protocol, ``v1.kernel.websocket.jupyter.org``);
 - many learners at once: N protocol-level learners open the page together; each is ready when
   its kernel has answered ``request_states``; p95 and failures (``--crowd-rounds`` takes several
   bursts and reports the median round; the pages take turns going first, since a small shared
-  machine can slow down over a run of bursts, and on Linux each burst's stolen CPU is shown);
+  machine can slow down over a run of bursts, and on Linux each burst's stolen CPU is shown;
+  each round's ratio, course burst to bare burst, is reported beside the ratio of medians);
 - what a keystroke costs: a learner types into one box in Chromium for a few seconds; every
   journal write is counted (each save replaces the file, so its identity changes).
 
@@ -48,6 +50,10 @@ from pathlib import Path
 import nbformat
 import psutil
 import websocket
+from jupyter_server.services.kernels.connection.base import (
+    deserialize_msg_from_ws_v1,
+    serialize_msg_to_ws_v1,
+)
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,42 +66,43 @@ from widgets.content import load_course, load_scenarios  # noqa: E402
 MODULE = "01_availability.ipynb"
 
 
+#: The kernel websocket protocol JupyterLab's services, and so Voilà's page, speak: each message
+#: a binary frame of offsets, the channel and the message's parts, which the server passes
+#: between the websocket and the kernel without taking them apart.
+V1 = "v1.kernel.websocket.jupyter.org"
+
+
 def _message(
     msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None
-) -> str:
-    return json.dumps(
-        {
-            "header": {
-                "msg_id": uuid.uuid4().hex,
-                "msg_type": msg_type,
-                "username": "bench",
-                "session": uuid.uuid4().hex,
-                "version": "5.3",
-                "date": "",
-            },
-            "parent_header": {},
-            "metadata": metadata or {},
-            "content": content,
-            "channel": channel,
-            "buffers": [],
-        }
-    )
+) -> bytes:
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "username": "bench",
+        "session": uuid.uuid4().hex,
+        "version": "5.3",
+        "date": "",
+    }
+    parts = [header, {}, metadata or {}, content]
+    return serialize_msg_to_ws_v1([json.dumps(part).encode() for part in parts], channel)
 
 
 def _wait_for(ws: websocket.WebSocket, msg_type: str, deadline: float) -> dict:
     while time.monotonic() < deadline:
         ws.settimeout(max(0.1, deadline - time.monotonic()))
         raw = ws.recv()
-        if isinstance(raw, bytes):
-            continue  # a binary frame (buffers): not what we wait for
-        msg = json.loads(raw)
-        if msg.get("header", {}).get("msg_type") == msg_type:
-            return msg
+        if not isinstance(raw, bytes):
+            continue  # not a v1 frame
+        _channel, parts = deserialize_msg_from_ws_v1(raw)
+        header = json.loads(parts[0])
+        if header.get("msg_type") == msg_type:
+            return {"header": header, "content": json.loads(parts[3])}
     raise TimeoutError(msg_type)
 
 
 def protocol_load(server: Server, file: str, timeout: float = 180) -> dict:
-    """Open a page as a browser does, without drawing it: its HTML, then its widgets' state."""
+    """Open a page as a browser does, without drawing it: its HTML, then its widgets' state,
+    over the websocket protocol the browser speaks."""
     start = time.monotonic()
     deadline = start + timeout
     with urllib.request.urlopen(server.url(file), timeout=timeout) as response:
@@ -104,13 +111,17 @@ def protocol_load(server: Server, file: str, timeout: float = 180) -> dict:
     if kernel is None:
         raise RuntimeError("no kernel id in the page")
     ws = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", timeout=timeout
+        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels",
+        timeout=timeout,
+        subprotocols=[V1],
     )
     try:
-        ws.send(_message("comm_info_request", {"target_name": "jupyter.widget"}))
+        if ws.getsubprotocol() != V1:
+            raise RuntimeError(f"the server did not take the {V1} protocol")
+        ws.send_binary(_message("comm_info_request", {"target_name": "jupyter.widget"}))
         comms = _wait_for(ws, "comm_info_reply", deadline)["content"]["comms"]
         comm_id = uuid.uuid4().hex
-        ws.send(
+        ws.send_binary(
             _message(
                 "comm_open",
                 {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
@@ -118,7 +129,9 @@ def protocol_load(server: Server, file: str, timeout: float = 180) -> dict:
                 metadata={"version": "1.0.0"},
             )
         )
-        ws.send(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}))
+        ws.send_binary(
+            _message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
+        )
         while True:
             msg = _wait_for(ws, "comm_msg", deadline)
             if msg["content"].get("data", {}).get("method") == "update_states":
@@ -357,6 +370,10 @@ def main() -> None:
             }
             for name in rounds
         }
+        # Each round's two bursts ran back to back, so their ratio is read against the same
+        # state of the machine: one slow burst moves one pair, not both pages' medians.
+        if len(rounds["course"]) == len(rounds["bare"]) == args.crowd_rounds:
+            out["crowd_paired"] = paired(rounds["course"], rounds["bare"])
     finally:
         course_server.stop()
         bare_server.stop()
@@ -411,6 +428,12 @@ def main() -> None:
                 + ", ".join(f"{v:.1f}" for v in out["crowd"][name]["rounds_stolen_cpu_s"])
                 for name in ("course", "bare")
             )
+        )
+    if "crowd_paired" in out:
+        spread = out["crowd_paired"]
+        print(
+            f"{args.learners} learners at once: each round's ratio, median {spread['median']:.2f}, "
+            f"middle half {spread['q1']:.2f} to {spread['q3']:.2f}"
         )
     print(
         f"failures at once: course {out['crowd']['course']['failures']}, "
