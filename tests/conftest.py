@@ -188,6 +188,16 @@ def wait_until_ready(page, file: str) -> None:
         page.wait_for_selector(".sb-export .sb-export-button")
 
 
+def assert_one_left_edge(page, where: str) -> None:
+    """The title, the prose and the parts the course draws start at one left edge."""
+    edges = page.evaluate(
+        """() => Object.fromEntries(['h1.sb-title', '.jp-MarkdownCell h2', '.jp-MarkdownCell p',
+              '.sb-stage-question', '.sb-reflection', '.sb-rating']
+          .map(s => [s, Math.round(document.querySelector(s).getBoundingClientRect().left)]))"""
+    )
+    assert len(set(edges.values())) == 1, f"{where}, left edges differ: {edges}"
+
+
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 #: Rules switched off, each with its reason. None are: every rule axe-core has, of any impact,
 #: WCAG 2.0-2.2 A and AA and best practice, runs on every page.

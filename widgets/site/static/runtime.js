@@ -409,7 +409,12 @@ const VIEWS = {
 function render(model) {
   const name = model.get("_view_name");
   const el = document.createElement(name === "ButtonView" ? "button" : "div");
-  el.classList.add("lm-Widget", "jupyter-widgets");
+  // As in Voilà: ipywidgets' own views carry its class (and with it its margin, font and
+  // colour); anywidget's view is a bare element that takes the page's.
+  el.classList.add("lm-Widget");
+  if (name !== "AnyView") {
+    el.classList.add("jupyter-widgets");
+  }
   const view = VIEWS[name];
   if (view) {
     view(el, model);
