@@ -51,7 +51,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
 ):
     journal_path = tmp_path / "journal.json"
     extra = ("--store=browser",) if store == "browser" else ()
-    first, second = COURSE.prompts_for("availability", "general")[:2]
+    first, second, third = COURSE.prompts_for("availability", "general")[:3]
     server = CourseServer(journal_path, extra)
     context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
     page = context.new_page()
@@ -78,8 +78,16 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         assert "Reload the page" in status.inner_text()
         alert = page.locator("#sb-live-alert")
         assert "Not saved: the course cannot reach its server" in alert.inner_text()
+        # With the server known to be gone, the next box says so after its pause in typing,
+        # not after a wait for a reply of its own (a pause and a wait: five seconds).
+        later = page.get_by_label(third.text, exact=True)
+        later.fill("A third, once the page knew.")
+        page.locator(".sb-reflection", has=later).locator(".sb-status").get_by_text(
+            "Not saved"
+        ).wait_for(timeout=3_000)
         kept = _unsaved(page)
         assert kept[f"reflection/{second.id}"] == "A second box, written with no server at all."
+        assert kept[f"reflection/{third.id}"] == "A third, once the page knew."
         whole = (
             "Written while the server was up. Typed in the batching window."
             " And more, once it had gone."
@@ -105,6 +113,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
             saved = _journal_in_browser(page)
         assert saved.reflection(first.id) == whole
         assert saved.reflection(second.id) == "A second box, written with no server at all."
+        assert saved.reflection(third.id) == "A third, once the page knew."
         audit(page, f"{MODULE} after unsaved writing came back ({store} mode)")
         page.screenshot(path=str(ARTIFACTS / f"restored-{store}.png"), full_page=False)
     finally:

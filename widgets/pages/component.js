@@ -65,12 +65,16 @@ function sbSay(element, text, problem) {
   element.append(line);
 }
 
-// Sends a message to the server and waits for its reply; `lost` is called if none comes.
+// Sends a message to the server and waits for its reply; `lost` is called if none comes. Once
+// any change on the page has gone unanswered, the server is taken to be gone until it answers
+// again: a change sent meanwhile is told at once that it is not saved, not after a wait of its
+// own (every component of the page shares this, through `window.sbServerGone`).
 function sbChannel(model, onReply) {
   let seq = 0;
   const waiting = new Map();
   model.on("msg:custom", (msg) => {
     if (!msg || msg.kind !== "reply") { return; }
+    window.sbServerGone = false;
     const wait = waiting.get(msg.seq);
     if (wait) {
       clearTimeout(wait.timer);
@@ -81,18 +85,23 @@ function sbChannel(model, onReply) {
   return function send(content, lost) {
     seq += 1;
     const mine = seq;
-    const timer = setTimeout(() => {
+    function giveUp() {
+      clearTimeout(timer);
       waiting.delete(mine);
       lost(content);
+    }
+    const timer = setTimeout(() => {
+      window.sbServerGone = true;
+      giveUp();
     }, SB_REPLY_WAIT_MS);
     waiting.set(mine, { timer: timer, content: content });
     try {
       model.send({ ...content, seq: mine });
     } catch (e) {
-      clearTimeout(timer);
-      waiting.delete(mine);
-      lost(content);
+      giveUp();
+      return;
     }
+    if (window.sbServerGone === true) { giveUp(); }
   };
 }
 
