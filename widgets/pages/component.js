@@ -65,59 +65,85 @@ function sbSay(element, text, problem) {
   element.append(line);
 }
 
+// Whether the page can reach its server, shared by every component of the page: set when the
+// page's connection to its kernel closes or opens (the course's page template watches it), and
+// when a change goes unanswered or an answer comes. Each change of state is told to the page as
+// a "sb-connection" event, so that every component acts on it at once.
+function sbConnection(gone) {
+  if (window.sbServerGone === gone) { return; }
+  window.sbServerGone = gone;
+  window.dispatchEvent(new CustomEvent("sb-connection", { detail: { gone: gone } }));
+}
+
+function sbGone() {
+  return window.sbServerGone === true;
+}
+
 // Sends a message to the server and waits for its reply; `lost` is called if none comes. Once
-// any change on the page has gone unanswered, the server is taken to be gone until it answers
-// again: a change sent meanwhile is told at once that it is not saved, not after a wait of its
-// own (every component of the page shares this, through `window.sbServerGone`).
+// the server is known to be gone (the connection closed, or a change went unanswered), a change
+// waiting for its answer, or sent meanwhile, is told at once that it is not saved, not after a
+// wait of its own.
 function sbChannel(model, onReply) {
   let seq = 0;
   const waiting = new Map();
   model.on("msg:custom", (msg) => {
     if (!msg || msg.kind !== "reply") { return; }
-    window.sbServerGone = false;
     const wait = waiting.get(msg.seq);
     if (wait) {
       clearTimeout(wait.timer);
       waiting.delete(msg.seq);
     }
+    sbConnection(false);
     onReply(msg, wait ? wait.content : null);
+  });
+  window.addEventListener("sb-connection", (event) => {
+    if (event.detail && event.detail.gone) {
+      Array.from(waiting.values()).forEach((wait) => wait.giveUp());
+    }
   });
   return function send(content, lost) {
     seq += 1;
     const mine = seq;
     function giveUp() {
       clearTimeout(timer);
-      waiting.delete(mine);
+      if (!waiting.delete(mine)) { return; }
       lost(content);
     }
     const timer = setTimeout(() => {
-      window.sbServerGone = true;
       giveUp();
+      sbConnection(true);
     }, SB_REPLY_WAIT_MS);
-    waiting.set(mine, { timer: timer, content: content });
+    waiting.set(mine, { timer: timer, content: content, giveUp: giveUp });
     try {
       model.send({ ...content, seq: mine });
     } catch (e) {
       giveUp();
       return;
     }
-    if (window.sbServerGone === true) { giveUp(); }
+    if (sbGone()) { giveUp(); }
   };
 }
 
-// One value the learner edits (a text box), batched and kept until saved.
+// One value the learner edits (a text box), batched and kept until saved. While the server is
+// gone nothing is sent: each change is kept in this browser and the field says it is not saved;
+// if the connection comes back, what is not saved is sent then.
 function sbBatcher(send, key, read, offset, status) {
   let timer = null;
   let firstUnsent = 0;
   let lastSent = 0;
   let stamp = null;
   let unsent = false;
+  function notSaved() {
+    unsent = true;
+    if (status.textContent !== SB_NOT_SAVED) { sbSay(status, SB_NOT_SAVED, true); }
+  }
   function flush() {
     if (timer) { clearTimeout(timer); timer = null; }
     if (!unsent) { return; }
+    if (sbGone()) { notSaved(); return; }
     unsent = false;
     lastSent = Date.now();
-    send({ kind: "edit", key: key, value: read(), updated: stamp }, () => sbSay(status, SB_NOT_SAVED, true));
+    send({ kind: "edit", key: key, value: read(), updated: stamp }, notSaved);
   }
   function changed() {
     stamp = sbStamp(offset);
@@ -125,13 +151,17 @@ function sbBatcher(send, key, read, offset, status) {
     const at = Date.now();
     if (!unsent) { firstUnsent = at; }
     unsent = true;
-    if (timer) { clearTimeout(timer); }
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (sbGone()) { notSaved(); return; }
     const due = Math.max(
       Math.min(at + SB_PAUSE_MS, firstUnsent + SB_MAX_WAIT_MS),
       lastSent + SB_MIN_GAP_MS,
     );
     timer = setTimeout(flush, Math.max(0, due - at));
   }
+  // The connection closed: what is waiting for its pause is not saved, and says so now. It
+  // opened again: what was not saved is sent.
+  window.addEventListener("sb-connection", flush);
   // Leaving the page: sent while the connection is still open. The course's page template
   // calls `sbLeaving` before Voilà closes the connection to the kernel (its own "beforeunload"
   // listener does), so the last words typed still go; elsewhere the browser's events do.
