@@ -67,24 +67,24 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         box.press("End")
         box.press_sequentially(" Typed in the batching window.")
         server.kill()
-        box.press_sequentially(" And more, once it had gone.")
-        other = page.get_by_label(second.text, exact=True)
-        other.fill("A second box, written with no server at all.")
-        other.blur()
-
-        status = page.locator(".sb-reflection", has=other).locator(".sb-status")
-        status.get_by_text("Not saved").wait_for(timeout=10_000)
+        # The page hears its connection close, and the words waiting for their pause say at
+        # once that they are not saved (without that, a pause and a wait for a reply: 5 s).
+        status = page.locator(".sb-reflection", has=box).locator(".sb-status")
+        status.get_by_text("Not saved").wait_for(timeout=2_500)
         assert "kept in this web browser" in status.inner_text()
         assert "Reload the page" in status.inner_text()
         alert = page.locator("#sb-live-alert")
         assert "Not saved: the course cannot reach its server" in alert.inner_text()
-        # With the server known to be gone, the next box says so after its pause in typing,
-        # not after a wait for a reply of its own (a pause and a wait: five seconds).
+        box.press_sequentially(" And more, once it had gone.")
+        # Another box says so as the learner writes, before any pause.
+        other = page.get_by_label(second.text, exact=True)
+        other.fill("A second box, written with no server at all.")
+        page.locator(".sb-reflection", has=other).locator(".sb-status").get_by_text(
+            "Not saved"
+        ).wait_for(timeout=500)
         later = page.get_by_label(third.text, exact=True)
         later.fill("A third, once the page knew.")
-        page.locator(".sb-reflection", has=later).locator(".sb-status").get_by_text(
-            "Not saved"
-        ).wait_for(timeout=3_000)
+        later.blur()
         kept = _unsaved(page)
         assert kept[f"reflection/{second.id}"] == "A second box, written with no server at all."
         assert kept[f"reflection/{third.id}"] == "A third, once the page knew."
@@ -153,6 +153,63 @@ def test_unsaved_writing_that_the_journal_already_has_is_only_forgotten(chromium
         assert box.input_value() == "The newer text, saved from another computer."
         saved = Journal.loads(journal_path.read_bytes())
         assert saved.reflection(prompt.id) == "The newer text, saved from another computer."
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_dropped_connection_says_not_saved_and_saves_once_it_is_back(chromium, tmp_path):
+    """The network drops and comes back, the server never stopped: the page says at once that
+    what is typed meanwhile is not saved, and saves it as soon as the connection opens again."""
+    journal_path = tmp_path / "journal.json"
+    first, second = COURSE.prompts_for("availability", "general")[:2]
+    server = CourseServer(journal_path)
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    # The network, as the page meets it: every socket is noted, so that the test can drop the
+    # kernel's, and while `sbTestDown` is set a new one reaches nothing (as when offline).
+    page.add_init_script(
+        "(() => { const Native = window.WebSocket; window.sbTestSockets = [];"
+        " window.sbTestDown = false;"
+        " window.WebSocket = class extends Native { constructor(url, protocols) {"
+        " super(window.sbTestDown ? 'ws://127.0.0.1:9/' : url, protocols);"
+        " window.sbTestSockets.push(this); } }; })()"
+    )
+    try:
+        open_module(page, server, MODULE)
+        box = page.get_by_label(first.text, exact=True)
+        box.fill("Before the drop.")
+        status = page.locator(".sb-reflection", has=box).locator(".sb-status")
+        status.get_by_text("Saved at").wait_for()
+
+        page.evaluate(
+            "() => { window.sbTestDown = true; window.sbTestSockets"
+            ".filter(s => s.url.includes('/channels')).forEach(s => s.close()); }"
+        )
+        page.wait_for_function("() => window.sbServerGone === true")
+        box.press("End")
+        box.press_sequentially(" During it.")
+        status.get_by_text("Not saved").wait_for(timeout=500)
+        other = page.get_by_label(second.text, exact=True)
+        other.fill("Written while the connection was down.")
+        assert _unsaved(page)[f"reflection/{second.id}"] == (
+            "Written while the connection was down."
+        )
+
+        # The network is back: the page's own connection opens again by itself (Voilà tries
+        # again after a few seconds), and what was not saved is sent.
+        page.evaluate("() => { window.sbTestDown = false; }")
+        status.get_by_text("Saved at").wait_for(timeout=30_000)
+        page.locator(".sb-reflection", has=other).locator(".sb-status").get_by_text(
+            "Saved at"
+        ).wait_for(timeout=10_000)
+        page.wait_for_function(
+            "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
+        )
+        saved = Journal.loads(journal_path.read_bytes())
+        assert saved.reflection(first.id) == "Before the drop. During it."
+        assert saved.reflection(second.id) == "Written while the connection was down."
     finally:
         context.close()
         server.stop()
