@@ -76,12 +76,12 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         alert = page.locator("#sb-live-alert")
         assert "Not saved: the course cannot reach its server" in alert.inner_text()
         box.press_sequentially(" And more, once it had gone.")
-        # Another box says so as the learner writes, before any pause.
+        # Another box says so as the learner writes, before any pause in typing.
         other = page.get_by_label(second.text, exact=True)
         other.fill("A second box, written with no server at all.")
         page.locator(".sb-reflection", has=other).locator(".sb-status").get_by_text(
             "Not saved"
-        ).wait_for(timeout=500)
+        ).wait_for(timeout=1_500)
         later = page.get_by_label(third.text, exact=True)
         later.fill("A third, once the page knew.")
         later.blur()
@@ -190,7 +190,7 @@ def test_a_dropped_connection_says_not_saved_and_saves_once_it_is_back(chromium,
         page.wait_for_function("() => window.sbServerGone === true")
         box.press("End")
         box.press_sequentially(" During it.")
-        status.get_by_text("Not saved").wait_for(timeout=500)
+        status.get_by_text("Not saved").wait_for(timeout=1_500)
         other = page.get_by_label(second.text, exact=True)
         other.fill("Written while the connection was down.")
         assert _unsaved(page)[f"reflection/{second.id}"] == (
