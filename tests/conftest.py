@@ -188,14 +188,37 @@ def wait_until_ready(page, file: str) -> None:
         page.wait_for_selector(".sb-export .sb-export-button")
 
 
-def assert_one_left_edge(page, where: str) -> None:
-    """The title, the prose and the parts the course draws start at one left edge."""
-    edges = page.evaluate(
-        """() => Object.fromEntries(['h1.sb-title', '.jp-MarkdownCell h2', '.jp-MarkdownCell p',
-              '.sb-stage-question', '.sb-reflection', '.sb-rating']
-          .map(s => [s, Math.round(document.querySelector(s).getBoundingClientRect().left)]))"""
+def assert_page_layout(page, where: str) -> None:
+    """The page reads as one column: the title, the prose and the parts the course draws start
+    at one left edge, and the navigation and the parts end at one right edge; running text keeps
+    a readable measure (at most 42rem, about 80 characters) and the browser's own size (16px)."""
+    seen = page.evaluate(
+        """() => {
+          const box = (s) => document.querySelector(s).getBoundingClientRect();
+          const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+          const text = ['.jp-MarkdownCell p', '.sb-stage-question', '.sb-rating-statement',
+                        '.sb-reflection-label', '.sb-story p', '.sb-scenario-summary'];
+          return {
+            left: Object.fromEntries(['h1.sb-title', '.jp-MarkdownCell h2', '.jp-MarkdownCell p',
+                '.sb-stage-question', '.sb-reflection', '.sb-rating', 'nav.sb-nav']
+              .map(s => [s, Math.round(box(s).left)])),
+            right: Object.fromEntries(['nav.sb-nav', '.sb-stage-question', '.sb-reflection',
+                '.sb-rating', '.sb-scenario'].map(s => [s, Math.round(box(s).right)])),
+            measure: Math.max(...[...document.querySelectorAll(
+                '.jp-MarkdownCell p, .sb-story p, .sb-scenario-summary')]
+              .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().width))
+              / rem,
+            sizes: Object.fromEntries(text.map(s => [s,
+                parseFloat(getComputedStyle(document.querySelector(s)).fontSize)])),
+            rem: rem,
+          };
+        }"""
     )
-    assert len(set(edges.values())) == 1, f"{where}, left edges differ: {edges}"
+    assert len(set(seen["left"].values())) == 1, f"{where}, left edges differ: {seen['left']}"
+    assert len(set(seen["right"].values())) == 1, f"{where}, right edges differ: {seen['right']}"
+    assert seen["measure"] <= 42.01, f"{where}, a line of text is {seen['measure']:.1f}rem wide"
+    small = {s: px for s, px in seen["sizes"].items() if px < seen["rem"]}
+    assert small == {}, f"{where}, text smaller than the browser's own size: {small}"
 
 
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from widgets.content import load_course, load_scenarios
 
-from .conftest import ARTIFACTS, assert_one_left_edge, audit, open_module, wait_until_ready
+from .conftest import ARTIFACTS, assert_page_layout, audit, open_module, wait_until_ready
 
 pytestmark = pytest.mark.browser
 COURSE = load_course()
@@ -288,7 +288,7 @@ def test_every_control_fits_its_box_and_shows_focus(page, course_server):
               .map(e => e.outerHTML.slice(0, 120))"""
         )
         assert overflowing == [], f"at {width}px: {overflowing}"
-        assert_one_left_edge(page, f"at {width}px")
+        assert_page_layout(page, f"at {width}px")
     page.set_viewport_size({"width": 1200, "height": 900})
     page.locator("body").focus()
     seen = 0

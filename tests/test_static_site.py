@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from widgets.content import load_course, load_scenarios
 
-from .conftest import ARTIFACTS, assert_one_left_edge, audit, chromium_path, wait_until_ready
+from .conftest import ARTIFACTS, assert_page_layout, audit, chromium_path, wait_until_ready
 from .harness import CHROMIUM_ARGS, free_port, stop, wait_for_http
 
 COURSE = load_course()
@@ -174,7 +174,7 @@ def test_a_learner_writes_rates_reloads_closes_the_tab_and_exports(visit):
     ).check()
     page.locator(".sb-assessment .sb-status", has_text="1 of 12 answered").wait_for()
     page.screenshot(path=str(ARTIFACTS / "static-module.png"))
-    assert_one_left_edge(page, "on the static site")
+    assert_page_layout(page, "on the static site")
 
     page.reload()
     ready(page, "01_availability.html")
