@@ -66,14 +66,18 @@ function sbSay(element, text, problem) {
 }
 
 // Whether the page can reach its server, shared by every component of the page: set when the
-// page's connection to its kernel closes or opens (the course's page template watches it), and
-// when a change goes unanswered or an answer comes. Each change of state is told to the page as
-// a "sb-connection" event, so that every component acts on it at once.
+// page's connection to its kernel closes or opens (the course's page template watches it and
+// says so with an "sb-socket" event), and when a change goes unanswered or an answer comes.
+// Each change of state is told to the page as an "sb-connection" event, so that every
+// component acts on it at once.
 function sbConnection(gone) {
   if (window.sbServerGone === gone) { return; }
   window.sbServerGone = gone;
   window.dispatchEvent(new CustomEvent("sb-connection", { detail: { gone: gone } }));
 }
+window.addEventListener("sb-socket", (event) => {
+  sbConnection(!(event.detail && event.detail.open));
+});
 
 function sbGone() {
   return window.sbServerGone === true;
