@@ -29,6 +29,18 @@ def _unsaved(page) -> dict:
     )
 
 
+def _all_saved(page) -> None:
+    """Wait until this browser holds nothing marked unsaved."""
+    page.wait_for_function(
+        "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
+    )
+
+
+def _status(page, box):
+    """The status line under a reflection box."""
+    return page.locator(".sb-reflection", has=box).locator(".sb-status")
+
+
 def _journal_in_browser(page) -> Journal:
     entries = page.evaluate(
         "() => Object.fromEntries(Object.keys(localStorage)"
@@ -61,7 +73,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         open_module(page, server, MODULE)
         box = page.get_by_label(first.text, exact=True)
         box.fill("Written while the server was up.")
-        page.locator(".sb-reflection", has=box).get_by_text("Saved at").wait_for()
+        _status(page, box).get_by_text("Saved at").wait_for()
 
         # Words typed, and the server killed before their batch is sent.
         box.press("End")
@@ -69,7 +81,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         server.kill()
         # The page hears its connection close, and the words waiting for their pause say at
         # once that they are not saved (without that, a pause and a wait for a reply: 5 s).
-        status = page.locator(".sb-reflection", has=box).locator(".sb-status")
+        status = _status(page, box)
         status.get_by_text("Not saved").wait_for(timeout=2_500)
         assert "kept in this web browser" in status.inner_text()
         assert "Reload the page" in status.inner_text()
@@ -79,9 +91,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         # Another box says so as the learner writes, before any pause in typing.
         other = page.get_by_label(second.text, exact=True)
         other.fill("A second box, written with no server at all.")
-        page.locator(".sb-reflection", has=other).locator(".sb-status").get_by_text(
-            "Not saved"
-        ).wait_for(timeout=1_500)
+        _status(page, other).get_by_text("Not saved").wait_for(timeout=1_500)
         later = page.get_by_label(third.text, exact=True)
         later.fill("A third, once the page knew.")
         later.blur()
@@ -103,9 +113,7 @@ def test_writing_after_the_server_dies_is_kept_and_saved_by_the_next_server(
         page.locator(".sb-notice", has_text="now saved in it").wait_for()
         assert box.input_value() == whole
         assert other.input_value() == "A second box, written with no server at all."
-        page.wait_for_function(
-            "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
-        )
+        _all_saved(page)
         if store == "file":
             saved = Journal.loads(journal_path.read_bytes())
         else:
@@ -146,9 +154,7 @@ def test_unsaved_writing_that_the_journal_already_has_is_only_forgotten(chromium
             ],
         )
         open_module(page, server, MODULE)
-        page.wait_for_function(
-            "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
-        )
+        _all_saved(page)
         box = page.get_by_label(prompt.text, exact=True)
         assert box.input_value() == "The newer text, saved from another computer."
         saved = Journal.loads(journal_path.read_bytes())
@@ -180,7 +186,7 @@ def test_a_dropped_connection_says_not_saved_and_saves_once_it_is_back(chromium,
         open_module(page, server, MODULE)
         box = page.get_by_label(first.text, exact=True)
         box.fill("Before the drop.")
-        status = page.locator(".sb-reflection", has=box).locator(".sb-status")
+        status = _status(page, box)
         status.get_by_text("Saved at").wait_for()
 
         page.evaluate(
@@ -201,12 +207,8 @@ def test_a_dropped_connection_says_not_saved_and_saves_once_it_is_back(chromium,
         # again after a few seconds), and what was not saved is sent.
         page.evaluate("() => { window.sbTestDown = false; }")
         status.get_by_text("Saved at").wait_for(timeout=30_000)
-        page.locator(".sb-reflection", has=other).locator(".sb-status").get_by_text(
-            "Saved at"
-        ).wait_for(timeout=10_000)
-        page.wait_for_function(
-            "() => !Object.keys(localStorage).some(k => k.startsWith('secure-base:unsaved:'))"
-        )
+        _status(page, other).get_by_text("Saved at").wait_for(timeout=10_000)
+        _all_saved(page)
         saved = Journal.loads(journal_path.read_bytes())
         assert saved.reflection(first.id) == "Before the drop. During it."
         assert saved.reflection(second.id) == "Written while the connection was down."
